@@ -1,0 +1,17 @@
+//! Schema migrations for Vouch, shared by SQLite and PostgreSQL.
+//!
+//! Invariant: a migration that has shipped is never edited; changes come as new files named
+//! `mYYYYMMDD_HHMMSS_verb_noun.rs`, appended to `Migrator::migrations` in order.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261120_000001_create_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261120_000001_create_foundation::Migration)]
+    }
+}

@@ -1,0 +1,115 @@
+//! The native error envelope `{"error": {"code", "message", "details"}}`, used by the native v1
+//! and referral-code-record surfaces, including for requests poem-openapi could not parse.
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::error::AppError;
+
+#[derive(Object, Debug, Clone)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Object, Debug, Clone)]
+pub struct ErrorDetail {
+    /// Machine-readable: invalid_input, unauthorized, forbidden, not_found, conflict, internal.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    pub details: Option<ErrorDetails>,
+}
+
+#[derive(Object, Debug, Clone)]
+pub struct ErrorDetails {
+    /// The request field (body property or parameter) at fault.
+    pub field: Option<String>,
+}
+
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// Bad input: a field is missing, malformed, of the wrong type or out of range.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No API key, or a wrong or revoked one.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// The key's role may not do this, or it names another org.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such object in the key's org.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The change conflicts with the current state (the message says with what).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// Something failed on the server; the request id identifies it in the logs.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+fn body(code: &str, message: String, field: Option<String>) -> Json<ErrorBody> {
+    Json(ErrorBody {
+        error: ErrorDetail {
+            code: code.into(),
+            message,
+            details: field.map(|f| ErrorDetails { field: Some(f) }),
+        },
+    })
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        let field = match &err {
+            AppError::Invalid { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let b = body(err.code(), err.public_message(), field);
+        match err {
+            AppError::Invalid { .. } => ApiError::BadRequest(b),
+            AppError::Unauthorized(_) => ApiError::Unauthorized(b),
+            AppError::Forbidden(_) => ApiError::Forbidden(b),
+            AppError::NotFound(_) => ApiError::NotFound(b),
+            AppError::Conflict(_) => ApiError::Conflict(b),
+            AppError::Internal(_) | AppError::Db(_) => ApiError::Internal(b),
+        }
+    }
+}
+
+/// Pulls the parameter name out of poem-openapi's parse errors, which quote it in backticks.
+pub fn field_of(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(message[start..start + len].to_string())
+}
+
+/// The native envelope as a response, for errors raised before an operation runs (unknown
+/// route, unparsable request, missing credentials).
+pub fn envelope(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    field: Option<String>,
+) -> poem::Response {
+    let json = serde_json::json!({
+        "error": {"code": code, "message": message, "details": field.map(|f| serde_json::json!({"field": f}))}
+    });
+    poem::Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(json.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_of_reads_backticked_names() {
+        assert_eq!(
+            field_of("failed to parse parameter `limit`: verification failed").as_deref(),
+            Some("limit")
+        );
+        assert_eq!(field_of("no field here"), None);
+    }
+}

@@ -1,0 +1,129 @@
+//! HTTP API surfaces, each a translation between a wire format and `domain` calls, assembled
+//! into one poem-openapi service with one spec.
+pub mod code_records;
+pub mod error;
+pub mod native;
+pub mod strict;
+
+use std::sync::Arc;
+
+use poem_openapi::auth::{Basic, Bearer};
+use poem_openapi::{OpenApiService, SecurityScheme, Tags};
+
+use crate::auth::{Authenticator, Credentials, Principal};
+use crate::authz::Authz;
+use crate::domain::orgs::AdminCtx;
+use crate::domain::Ctx;
+use crate::error::{AppError, Result};
+use crate::store::Db;
+
+pub use error::{ApiError, ErrorBody};
+
+/// Shared by every handler.
+pub struct AppState {
+    pub db: Db,
+    pub auth: Authenticator,
+    pub authz: Authz,
+}
+
+pub type State = Arc<AppState>;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Platform operator: organisations (admin key only).
+    Orgs,
+    /// Tenant API keys and their roles.
+    ApiKeys,
+    /// The audit log of state changes.
+    Events,
+    /// Referral code records (seed 004 contract).
+    ReferralCodeRecords,
+    /// Health and readiness.
+    Operations,
+}
+
+/// `Authorization: Bearer <key>`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", rename = "bearerAuth")]
+pub struct BearerAuth(Bearer);
+
+/// `Authorization: Basic base64(<key id>:<key>)`.
+#[derive(SecurityScheme)]
+#[oai(ty = "basic", rename = "basicAuth")]
+pub struct BasicAuth(Basic);
+
+/// Either form of API key authentication.
+#[derive(SecurityScheme)]
+pub enum ApiAuth {
+    Bearer(BearerAuth),
+    Basic(BasicAuth),
+}
+
+impl ApiAuth {
+    fn credentials(self) -> Credentials {
+        match self {
+            ApiAuth::Bearer(BearerAuth(b)) => Credentials::Bearer(b.token),
+            ApiAuth::Basic(BasicAuth(b)) => Credentials::Basic {
+                id: b.username,
+                key: b.password,
+            },
+        }
+    }
+}
+
+impl AppState {
+    /// Authenticates a tenant key and authorizes it for `operation_id`.
+    pub async fn tenant(&self, auth: ApiAuth, operation_id: &str) -> Result<Ctx> {
+        match self.auth.authenticate(auth.credentials()).await? {
+            Principal::Tenant(ctx) => {
+                self.authz.require(&ctx, operation_id).await?;
+                Ok(ctx)
+            }
+            Principal::Admin(_) => Err(AppError::Forbidden(
+                "the platform admin key manages orgs only; use one of the org's keys".into(),
+            )),
+        }
+    }
+
+    /// Authenticates the platform admin key.
+    pub async fn admin(&self, auth: ApiAuth) -> Result<AdminCtx> {
+        match self.auth.authenticate(auth.credentials()).await? {
+            Principal::Admin(admin) => Ok(admin),
+            Principal::Tenant(_) => Err(AppError::Forbidden(
+                "only the platform admin key may manage orgs".into(),
+            )),
+        }
+    }
+}
+
+/// The whole API as one OpenAPI service.
+pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
+    OpenApiService::new(
+        (
+            native::ops::OpsApi {
+                state: state.clone(),
+            },
+            native::orgs::OrgsApi {
+                state: state.clone(),
+            },
+            native::keys::KeysApi {
+                state: state.clone(),
+            },
+            native::events::EventsApi {
+                state: state.clone(),
+            },
+            code_records::CodeRecordsApi { state },
+        ),
+        "Vouch",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Self-hostable, multi-tenant referral-program platform. Authenticate with an API key as \
+         `Authorization: Bearer <key>` or `Authorization: Basic base64(<key id>:<key>)`.",
+    )
+}
+
+/// The spec as served, for `vouch openapi` and the drift test (needs no database).
+pub fn spec_json(state: State) -> String {
+    service(state).spec()
+}

@@ -1,0 +1,27 @@
+//! The native v1 surface (ours): orgs, API keys, events, health.
+pub mod events;
+pub mod keys;
+pub mod ops;
+pub mod orgs;
+
+use poem_openapi::Object;
+
+use crate::domain::PageReq;
+
+/// Paging as shown in every `{data, pagination}` list.
+#[derive(Object, Debug, Clone)]
+pub struct Pagination {
+    pub page: u64,
+    pub limit: u64,
+    pub total: u64,
+}
+
+impl Pagination {
+    pub fn new(req: PageReq, total: u64) -> Self {
+        Pagination {
+            page: req.page,
+            limit: req.limit,
+            total,
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Authentication: API keys as `Bearer <key>` or `Basic base64(<key id>:<key>)`, and the
+//! platform admin key. Every failure gives the same 401 so callers learn nothing about keys.
+pub mod secrets;
+
+use chrono::{Duration, Utc};
+
+use crate::domain::orgs::AdminCtx;
+use crate::domain::roles::Role;
+use crate::domain::Ctx;
+use crate::error::{AppError, Result};
+use crate::store::{api_keys, orgs, Db};
+
+/// How stale `last_used_at` may get before a request refreshes it; bounds writes per key.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+pub enum Credentials {
+    Bearer(String),
+    Basic { id: String, key: String },
+}
+
+pub enum Principal {
+    Admin(AdminCtx),
+    Tenant(Ctx),
+}
+
+#[derive(Clone)]
+pub struct Authenticator {
+    db: Db,
+    /// Hash of `VOUCH_ADMIN_KEY` when configured; otherwise the admin key lives in the database.
+    configured_admin_hash: Option<String>,
+}
+
+fn denied() -> AppError {
+    AppError::Unauthorized("missing, invalid or revoked API key".into())
+}
+
+impl Authenticator {
+    pub fn new(db: Db, configured_admin_key: Option<&str>) -> Self {
+        Authenticator {
+            db,
+            configured_admin_hash: configured_admin_key.map(secrets::hash),
+        }
+    }
+
+    pub async fn authenticate(&self, creds: Credentials) -> Result<Principal> {
+        match creds {
+            Credentials::Bearer(token) => {
+                let hash = secrets::hash(token.trim());
+                if self.is_admin_hash(&hash).await? {
+                    return Ok(Principal::Admin(AdminCtx {
+                        actor: "admin".into(),
+                    }));
+                }
+                let found = api_keys::find_by_hash(self.db.conn(), &hash).await?;
+                self.tenant(found, &hash).await
+            }
+            Credentials::Basic { id, key } => {
+                let hash = secrets::hash(key.trim());
+                if id == "admin" && self.is_admin_hash(&hash).await? {
+                    return Ok(Principal::Admin(AdminCtx {
+                        actor: "admin".into(),
+                    }));
+                }
+                let found = api_keys::find_by_public_id(self.db.conn(), id.trim()).await?;
+                self.tenant(found, &hash).await
+            }
+        }
+    }
+
+    async fn is_admin_hash(&self, hash: &str) -> Result<bool> {
+        match &self.configured_admin_hash {
+            Some(configured) => Ok(secrets::hashes_equal(configured, hash)),
+            None => Ok(orgs::find_admin_key(self.db.conn(), hash).await?.is_some()),
+        }
+    }
+
+    async fn tenant(
+        &self,
+        found: Option<(api_keys::ApiKeyRow, orgs::OrgRow)>,
+        hash: &str,
+    ) -> Result<Principal> {
+        let Some((key, org)) = found else {
+            return Err(denied());
+        };
+        if !secrets::hashes_equal(&key.key_hash, hash)
+            || key.revoked_at.is_some()
+            || org.disabled_at.is_some()
+        {
+            return Err(denied());
+        }
+        let role = Role::parse("role", &key.role).map_err(|_| denied())?;
+        let now = Utc::now();
+        if key
+            .last_used_at
+            .is_none_or(|at| now - at > Duration::seconds(TOUCH_INTERVAL_SECS))
+        {
+            if let Err(err) = api_keys::touch(self.db.conn(), key.id, now).await {
+                tracing::warn!(error = %err, "could not record key use");
+            }
+        }
+        Ok(Principal::Tenant(Ctx {
+            org_id: org.id,
+            org_public_id: org.public_id,
+            actor: key.public_id,
+            role,
+        }))
+    }
+}
+
+/// On a database without an admin key and with none configured, creates one and returns it so
+/// the caller can print it once.
+pub async fn bootstrap_admin_key(db: &Db, configured: Option<&str>) -> Result<Option<String>> {
+    if configured.is_some() || orgs::admin_key_exists(db.conn()).await? {
+        return Ok(None);
+    }
+    let secret = secrets::generate(secrets::SecretKind::AdminKey);
+    orgs::insert_admin_key(
+        db.conn(),
+        &crate::domain::ids::new_public_id("adm"),
+        &secret.hash,
+    )
+    .await?;
+    Ok(Some(secret.plaintext))
+}

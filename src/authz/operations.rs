@@ -1,0 +1,54 @@
+//! Every operation in the spec mapped to what it needs. A test walks the served spec and fails
+//! on an operation id that is missing here, so a new endpoint cannot ship unguarded.
+
+/// What an operation requires of its caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health checks).
+    Public,
+    /// The platform admin key only.
+    Admin,
+    /// A tenant key whose role grants `action` on `resource` in its own org.
+    Tenant {
+        resource: &'static str,
+        action: &'static str,
+    },
+}
+
+const fn tenant(resource: &'static str, action: &'static str) -> Access {
+    Access::Tenant { resource, action }
+}
+
+pub const READ: &str = "read";
+pub const WRITE: &str = "write";
+
+pub const OPERATIONS: &[(&str, Access)] = &[
+    ("healthz", Access::Public),
+    ("readyz", Access::Public),
+    ("createOrg", Access::Admin),
+    ("listOrgs", Access::Admin),
+    ("getOrg", Access::Admin),
+    ("disableOrg", Access::Admin),
+    ("enableOrg", Access::Admin),
+    ("createApiKey", tenant("api_keys", WRITE)),
+    ("listApiKeys", tenant("api_keys", READ)),
+    ("revokeApiKey", tenant("api_keys", WRITE)),
+    ("listEvents", tenant("events", READ)),
+    ("listReferralCodeRecords", tenant("referral_codes", READ)),
+    ("getReferralCodeRecord", tenant("referral_codes", READ)),
+    ("createReferralCodeRecord", tenant("referral_codes", WRITE)),
+    ("updateReferralCodeRecord", tenant("referral_codes", WRITE)),
+    ("deleteReferralCodeRecord", tenant("referral_codes", WRITE)),
+    (
+        "getActiveReferralCodeRecord",
+        tenant("referral_codes", READ),
+    ),
+    ("lookupReferralCodeRecord", tenant("referral_codes", READ)),
+];
+
+pub fn access_for(operation_id: &str) -> Option<Access> {
+    OPERATIONS
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+        .map(|(_, access)| *access)
+}

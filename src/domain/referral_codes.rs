@@ -1,0 +1,427 @@
+//! Referral code records (seed 004): one active code per (mentor, org), history kept.
+//!
+//! The one-active rule and platform-wide code uniqueness are enforced by unique indexes; this
+//! module only translates their refusals into 409s that name the code in the way.
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::codes::Code;
+use super::{ids, Ctx, PageReq};
+use crate::error::{AppError, Result};
+use crate::store::members::{self, MemberNames, MemberRow};
+use crate::store::referral_codes::{self as store, CodeFilter, CodeWithMember, ACTIVE, INACTIVE};
+use crate::store::{events, is_fk_violation, unique_violation, Db, Page};
+
+/// How many generated codes to try before giving up (each retry lengthens the suffix).
+const GENERATE_ATTEMPTS: usize = 8;
+const MAX_MENTOR_LEN: usize = 128;
+
+/// A record as the 004 contract shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CodeRecord {
+    pub id: String,
+    pub mentor_id: String,
+    pub org_id: String,
+    pub code: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub deactivated_at: Option<DateTime<Utc>>,
+}
+
+/// Who the mentor is: a member's public id (`mem_…`) or the tenant's own identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MentorRef {
+    Member(String),
+    External(String),
+}
+
+impl MentorRef {
+    pub fn parse(field: &str, raw: &str) -> Result<MentorRef> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(AppError::invalid(field, "must not be empty"));
+        }
+        if s.chars().count() > MAX_MENTOR_LEN {
+            return Err(AppError::invalid(
+                field,
+                format!("must be at most {MAX_MENTOR_LEN} characters"),
+            ));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(AppError::invalid(
+                field,
+                "must not contain control characters",
+            ));
+        }
+        if s.starts_with("mem_") {
+            if !ids::has_prefix(s, "mem") {
+                return Err(AppError::invalid(
+                    field,
+                    "`mem_` ids are member ids and must be `mem_` plus letters and digits",
+                ));
+            }
+            return Ok(MentorRef::Member(s.to_string()));
+        }
+        Ok(MentorRef::External(s.to_string()))
+    }
+}
+
+pub struct CreateCode {
+    pub mentor_id: String,
+    pub org_id: Option<String>,
+    pub code: Option<String>,
+    /// Used only when the mentor is created by this call (readable code prefix, contact).
+    pub names: MemberNames,
+}
+
+pub struct UpdateCode {
+    pub status: Option<String>,
+    pub deactivated_at: Option<DateTime<Utc>>,
+}
+
+pub struct ListCodes {
+    pub page: PageReq,
+    pub mentor_id: Option<String>,
+    pub status: Option<String>,
+}
+
+fn record(ctx: &Ctx, row: &CodeWithMember) -> CodeRecord {
+    CodeRecord {
+        id: row.code.public_id.clone(),
+        mentor_id: mentor_label(&row.member),
+        org_id: ctx.org_public_id.clone(),
+        code: row.code.code.clone(),
+        status: row.code.status.clone(),
+        created_at: row.code.created_at,
+        deactivated_at: row.code.deactivated_at,
+    }
+}
+
+/// The mentor as clients know it: their own identifier when they gave one, else ours.
+pub fn mentor_label(member: &MemberRow) -> String {
+    member
+        .external_id
+        .clone()
+        .unwrap_or_else(|| member.public_id.clone())
+}
+
+fn parse_record_id(id: &str) -> Result<&str> {
+    let id = id.trim();
+    if ids::has_prefix(id, "rc") {
+        Ok(id)
+    } else {
+        Err(AppError::invalid(
+            "id",
+            "is not a referral code record id (expected `rc_…`)",
+        ))
+    }
+}
+
+fn parse_status(field: &str, raw: &str) -> Result<&'static str> {
+    match raw.trim() {
+        "active" => Ok(ACTIVE),
+        "inactive" => Ok(INACTIVE),
+        other => Err(AppError::invalid(
+            field,
+            format!("must be `active` or `inactive`, got `{other}`"),
+        )),
+    }
+}
+
+async fn conflict_with_active(ctx: &Ctx, db: &Db, member: &MemberRow) -> Result<Option<AppError>> {
+    Ok(store::find_active_for_member(ctx, db.conn(), member.id)
+        .await?
+        .map(|active| {
+            AppError::conflict(format!(
+                "mentor `{}` already has an active code {} ({}); deactivate it first",
+                mentor_label(member),
+                active.code.code,
+                active.code.public_id
+            ))
+        }))
+}
+
+pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord> {
+    ctx.check_org_param("org_id", input.org_id.as_deref())?;
+    let mentor = MentorRef::parse("mentor_id", &input.mentor_id)?;
+    let given = input
+        .code
+        .as_deref()
+        .map(|c| Code::parse("code", c))
+        .transpose()?;
+    let attempts = if given.is_some() {
+        1
+    } else {
+        GENERATE_ATTEMPTS
+    };
+
+    for attempt in 0..attempts {
+        let txn = db.write().await?;
+        let member = match &mentor {
+            MentorRef::Member(public_id) => members::find_by_public_id(ctx, &txn, public_id)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("mentor_id `{public_id}`")))?,
+            MentorRef::External(external_id) => {
+                let (member, created) =
+                    members::ensure_external(ctx, &txn, external_id, &input.names).await?;
+                if created {
+                    let payload =
+                        json!({"id": member.public_id, "externalIdentifier": external_id});
+                    events::record(ctx, &txn, "MemberAdd", &member.public_id, payload).await?;
+                }
+                member
+            }
+        };
+        let code = given.clone().unwrap_or_else(|| {
+            Code::generate(
+                member.first_name.as_deref(),
+                member.last_name.as_deref(),
+                4 + attempt / 2,
+            )
+        });
+        match store::insert_active(ctx, &txn, member.id, code.as_str()).await {
+            Ok(row) => {
+                let rec = record(ctx, &CodeWithMember { code: row, member });
+                events::record(ctx, &txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
+                txn.commit().await?;
+                return Ok(rec);
+            }
+            Err(err) if unique_violation(&err).is_some() => {
+                txn.rollback().await?;
+                if let Some(conflict) = conflict_with_active(ctx, db, &member).await? {
+                    return Err(conflict);
+                }
+                if given.is_some() {
+                    return Err(AppError::conflict(format!(
+                        "code: `{}` is already taken",
+                        code.as_str()
+                    )));
+                }
+                tracing::debug!(attempt, "generated referral code collided; retrying");
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(AppError::Internal(
+        "no free referral code after several attempts".into(),
+    ))
+}
+
+pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<CodeRecord> {
+    let id = parse_record_id(id)?;
+    let row = store::find(ctx, db.conn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("referral code record"))?;
+    Ok(record(ctx, &row))
+}
+
+pub async fn lookup(ctx: &Ctx, db: &Db, code: &str) -> Result<CodeRecord> {
+    let code = Code::parse("code", code)?;
+    let row = store::find_by_code(ctx, db.conn(), code.as_str())
+        .await?
+        .ok_or_else(|| AppError::not_found("referral code"))?;
+    Ok(record(ctx, &row))
+}
+
+async fn resolve_mentor(ctx: &Ctx, db: &Db, mentor: &MentorRef) -> Result<MemberRow> {
+    let found = match mentor {
+        MentorRef::Member(id) => members::find_by_public_id(ctx, db.conn(), id).await?,
+        MentorRef::External(id) => members::find_by_external_id(ctx, db.conn(), id).await?,
+    };
+    found.ok_or_else(|| AppError::not_found("mentor"))
+}
+
+pub async fn active(
+    ctx: &Ctx,
+    db: &Db,
+    mentor_id: &str,
+    org_id: Option<&str>,
+) -> Result<CodeRecord> {
+    ctx.check_org_param("org_id", org_id)?;
+    let mentor = MentorRef::parse("mentor_id", mentor_id)?;
+    let member = resolve_mentor(ctx, db, &mentor).await?;
+    let row = store::find_active_for_member(ctx, db.conn(), member.id)
+        .await?
+        .ok_or_else(|| AppError::not_found("active referral code for this mentor"))?;
+    Ok(record(ctx, &row))
+}
+
+pub async fn list(ctx: &Ctx, db: &Db, input: ListCodes) -> Result<Page<CodeRecord>> {
+    let mut filter = CodeFilter::default();
+    if let Some(status) = input.status.as_deref() {
+        filter.status = Some(parse_status("status", status)?);
+    }
+    if let Some(mentor) = input.mentor_id.as_deref() {
+        let mentor = MentorRef::parse("mentor_id", mentor)?;
+        match resolve_mentor(ctx, db, &mentor).await {
+            Ok(member) => filter.member_id = Some(member.id),
+            // An unknown mentor simply has no codes.
+            Err(AppError::NotFound(_)) => {
+                return Ok(Page {
+                    items: vec![],
+                    total: 0,
+                })
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    let page = store::list(
+        ctx,
+        db.conn(),
+        &filter,
+        input.page.offset(),
+        input.page.limit,
+    )
+    .await?;
+    Ok(Page {
+        items: page.items.iter().map(|row| record(ctx, row)).collect(),
+        total: page.total,
+    })
+}
+
+pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<CodeRecord> {
+    let id = parse_record_id(id)?;
+    let status = parse_status(
+        "status",
+        input
+            .status
+            .as_deref()
+            .ok_or_else(|| AppError::invalid("status", "is required"))?,
+    )?;
+    let now = Utc::now();
+    let deactivated_at = match (status, input.deactivated_at) {
+        (ACTIVE, Some(_)) => {
+            return Err(AppError::invalid(
+                "deactivated_at",
+                "must be absent or null when status is `active`",
+            ))
+        }
+        (ACTIVE, None) => None,
+        (_, Some(at)) if at > now + chrono::Duration::minutes(5) => {
+            return Err(AppError::invalid(
+                "deactivated_at",
+                "must not be in the future",
+            ))
+        }
+        (_, at) => Some(at.unwrap_or(now)),
+    };
+
+    let txn = db.write().await?;
+    let row = store::find(ctx, &txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("referral code record"))?;
+    if row.code.status == status {
+        // Idempotent: repeating a deactivation keeps the first deactivation time.
+        txn.rollback().await?;
+        return Ok(record(ctx, &row));
+    }
+    if let Some(at) = deactivated_at {
+        if at < row.code.created_at {
+            return Err(AppError::invalid(
+                "deactivated_at",
+                "must not be before the record's created_at",
+            ));
+        }
+    }
+    let member = row.member.clone();
+    let before = row.code.status.clone();
+    match store::set_status(&txn, row.code, status, deactivated_at).await {
+        Ok(code) => {
+            let rec = record(ctx, &CodeWithMember { code, member });
+            events::record(
+                ctx,
+                &txn,
+                "ReferralCodeUpdate",
+                &rec.id,
+                json!({"before": {"status": before}, "after": rec}),
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(rec)
+        }
+        Err(err) if unique_violation(&err).is_some() => {
+            txn.rollback().await?;
+            Err(conflict_with_active(ctx, db, &member)
+                .await?
+                .unwrap_or_else(|| {
+                    AppError::conflict("another code of this mentor became active; retry")
+                }))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The result of a deletion, as 004 shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deleted {
+    pub id: String,
+    pub deleted_at: DateTime<Utc>,
+}
+
+pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<Deleted> {
+    let id = parse_record_id(id)?;
+    let txn = db.write().await?;
+    let row = store::find(ctx, &txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("referral code record"))?;
+    let attributed = store::referral_count(ctx, &txn, row.code.id).await?;
+    if attributed > 0 {
+        return Err(AppError::conflict(format!(
+            "code {} has {attributed} attributed referral(s); deactivate it instead (PUT status `inactive`)",
+            row.code.code
+        )));
+    }
+    let rec = record(ctx, &row);
+    match store::delete(ctx, &txn, row.code.id).await {
+        Ok(_) => {}
+        Err(err) if is_fk_violation(&err) => {
+            return Err(AppError::conflict(
+                "code gained attributed referrals; deactivate it instead",
+            ))
+        }
+        Err(err) => return Err(err.into()),
+    }
+    let deleted_at = Utc::now();
+    events::record(
+        ctx,
+        &txn,
+        "ReferralCodeDelete",
+        &rec.id,
+        json!({"deleted": rec, "deleted_at": deleted_at}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Deleted {
+        id: rec.id,
+        deleted_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentor_ids_are_member_ids_or_external_ids() {
+        assert_eq!(
+            MentorRef::parse("mentor_id", "usr_4491").unwrap(),
+            MentorRef::External("usr_4491".into())
+        );
+        assert_eq!(
+            MentorRef::parse("mentor_id", "mem_abc123").unwrap(),
+            MentorRef::Member("mem_abc123".into())
+        );
+        assert!(MentorRef::parse("mentor_id", "mem_").is_err());
+        assert!(MentorRef::parse("mentor_id", "  ").is_err());
+        assert!(MentorRef::parse("mentor_id", "a\nb").is_err());
+        assert!(MentorRef::parse("mentor_id", &"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn record_ids_must_have_the_rc_shape() {
+        assert!(parse_record_id("rc_8f3a21bc").is_ok());
+        assert!(parse_record_id("8f3a21bc").is_err());
+        assert!(parse_record_id("rc_../x").is_err());
+    }
+}

@@ -1,0 +1,205 @@
+//! The `vouch` command line: serve, migrate, org, key, openapi.
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use vouch::config::Config;
+use vouch::domain::orgs::AdminCtx;
+use vouch::domain::roles::Role;
+use vouch::domain::{keys, orgs, Ctx};
+use vouch::store::{Db, DbOptions};
+use vouch::{api, App};
+
+#[derive(Parser)]
+#[command(
+    name = "vouch",
+    version,
+    about = "Vouch: a self-hostable, multi-tenant referral-program platform."
+)]
+#[command(
+    long_about = "Vouch serves referral programs for many tenants from one binary, on SQLite by default \
+(VOUCH_DATA_DIR/vouch.db) or PostgreSQL (VOUCH_DATABASE_URL=postgres://...). Configuration: defaults, then \
+vouch.toml, then VOUCH_* environment variables."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (applies migrations first). Docs at /docs, spec at /openapi.json.
+    Serve {
+        /// Address to listen on (overrides VOUCH_BIND; default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+        /// On an empty database, also create a demo org and print its owner key and a curl line.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage orgs (tenants) as the platform operator.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Manage an org's API keys as the platform operator.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Print the OpenAPI spec that the server serves (the source of openapi/openapi.json).
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an org; prints its id and its owner key (shown once).
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create an API key in an org; prints the key id and the key (shown once).
+    Create {
+        /// The org's public id (org_…).
+        #[arg(long)]
+        org: String,
+        /// owner, admin, developer, analyst or support.
+        #[arg(long)]
+        role: String,
+        /// A label for the key.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !matches!(cli.command, Command::Openapi) {
+        init_tracing(&config);
+    }
+    let result = match cli.command {
+        Command::Serve { bind, demo } => {
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            serve(config, demo).await
+        }
+        Command::Migrate => vouch::open_database(&config)
+            .await
+            .map(|_| println!("migrations applied")),
+        Command::Org {
+            command: OrgCommand::Create { name },
+        } => org_create(&config, &name).await,
+        Command::Key {
+            command: KeyCommand::Create { org, role, name },
+        } => key_create(&config, &org, &role, &name).await,
+        Command::Openapi => openapi().await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> vouch::error::Result<()> {
+    tracing::info!(config = ?config, "starting");
+    let app = App::build(config.clone()).await?;
+    let base = config.base_url(app.port());
+    if let Some(key) = &app.generated_admin_key {
+        println!("\n  Platform admin key (shown once, store it now): {key}\n");
+    }
+    if demo {
+        match vouch::demo::seed(&app.state().db).await? {
+            Some(d) => {
+                println!("  Demo org {} created. Its owner key (shown once): {}", d.org_id, d.owner_key);
+                println!("  Docs: {base}/docs");
+                println!("  Try:  curl -H 'Authorization: Bearer {}' '{base}/api/v1/referral-code-records/lookup?code={}'\n", d.owner_key, d.code);
+            }
+            None => println!(
+                "  Database already has orgs; demo skipped. New key: vouch key create --org <org_id> --role owner\n  Docs: {base}/docs\n"
+            ),
+        }
+    }
+    tracing::info!(%base, "listening");
+    app.run()
+        .await
+        .map_err(|e| vouch::error::AppError::Internal(format!("server: {e}")))
+}
+
+async fn org_create(config: &Config, name: &str) -> vouch::error::Result<()> {
+    let db = vouch::open_database(config).await?;
+    let (org, key) = orgs::create(
+        &AdminCtx {
+            actor: "cli".into(),
+        },
+        &db,
+        name,
+    )
+    .await?;
+    println!(
+        "org_id: {}\nowner_key_id: {}\nowner_key: {}",
+        org.id, key.view.id, key.key
+    );
+    Ok(())
+}
+
+async fn key_create(
+    config: &Config,
+    org: &str,
+    role: &str,
+    name: &str,
+) -> vouch::error::Result<()> {
+    let db = vouch::open_database(config).await?;
+    let row = vouch::store::orgs::find_by_public_id(db.conn_for_cli(), org)
+        .await?
+        .ok_or_else(|| vouch::error::AppError::not_found(format!("org `{org}`")))?;
+    let ctx = Ctx {
+        org_id: row.id,
+        org_public_id: row.public_id,
+        actor: "cli".into(),
+        role: Role::Owner,
+    };
+    let created = keys::create(&ctx, &db, name, role).await?;
+    println!(
+        "key_id: {}\nrole: {}\nkey: {}",
+        created.view.id, created.view.role, created.key
+    );
+    Ok(())
+}
+
+async fn openapi() -> vouch::error::Result<()> {
+    let db = Db::connect("sqlite::memory:", DbOptions::default()).await?;
+    let state = vouch::build_state(&Config::default(), db).await?;
+    println!("{}", api::spec_json(state));
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Tenant API keys. Lookups for authentication are by hash (Bearer) or public id (Basic) and
+//! return the key together with its org, so a disabled org's keys can be refused in one place.
+use chrono::{DateTime, Utc};
+use entities::{api_key, org};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use super::Page;
+use crate::domain::Ctx;
+use crate::error::Result;
+
+pub use entities::api_key::Model as ApiKeyRow;
+
+pub struct NewKey<'a> {
+    pub public_id: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub key_hash: &'a str,
+    pub key_prefix: &'a str,
+}
+
+pub async fn insert<C: ConnectionTrait>(ctx: &Ctx, db: &C, key: NewKey<'_>) -> Result<ApiKeyRow> {
+    let row = api_key::ActiveModel {
+        public_id: Set(key.public_id.to_string()),
+        org_id: Set(ctx.org_id),
+        name: Set(key.name.to_string()),
+        role: Set(key.role.to_string()),
+        key_hash: Set(key.key_hash.to_string()),
+        key_prefix: Set(key.key_prefix.to_string()),
+        created_by: Set(ctx.actor.clone()),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row)
+}
+
+pub async fn list<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    offset: u64,
+    limit: u64,
+) -> Result<Page<ApiKeyRow>> {
+    let query = api_key::Entity::find().filter(api_key::Column::OrgId.eq(ctx.org_id));
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(api_key::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(Page { items, total })
+}
+
+pub async fn find<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    public_id: &str,
+) -> Result<Option<ApiKeyRow>> {
+    Ok(api_key::Entity::find()
+        .filter(api_key::Column::OrgId.eq(ctx.org_id))
+        .filter(api_key::Column::PublicId.eq(public_id))
+        .one(db)
+        .await?)
+}
+
+pub async fn revoke<C: ConnectionTrait>(
+    db: &C,
+    row: ApiKeyRow,
+    at: DateTime<Utc>,
+) -> Result<ApiKeyRow> {
+    let mut am: api_key::ActiveModel = row.into();
+    am.revoked_at = Set(Some(at));
+    Ok(am.update(db).await?)
+}
+
+/// Authentication lookup by hash: the key and its org.
+pub async fn find_by_hash<C: ConnectionTrait>(
+    db: &C,
+    key_hash: &str,
+) -> Result<Option<(ApiKeyRow, org::Model)>> {
+    let key = api_key::Entity::find()
+        .filter(api_key::Column::KeyHash.eq(key_hash))
+        .one(db)
+        .await?;
+    with_org(db, key).await
+}
+
+/// Authentication lookup by public id (HTTP Basic user name): the key and its org.
+pub async fn find_by_public_id<C: ConnectionTrait>(
+    db: &C,
+    public_id: &str,
+) -> Result<Option<(ApiKeyRow, org::Model)>> {
+    let key = api_key::Entity::find()
+        .filter(api_key::Column::PublicId.eq(public_id))
+        .one(db)
+        .await?;
+    with_org(db, key).await
+}
+
+async fn with_org<C: ConnectionTrait>(
+    db: &C,
+    key: Option<ApiKeyRow>,
+) -> Result<Option<(ApiKeyRow, org::Model)>> {
+    let Some(key) = key else { return Ok(None) };
+    let org = org::Entity::find_by_id(key.org_id).one(db).await?;
+    Ok(org.map(|org| (key, org)))
+}
+
+pub async fn touch<C: ConnectionTrait>(db: &C, id: i64, at: DateTime<Utc>) -> Result<()> {
+    api_key::Entity::update_many()
+        .col_expr(
+            api_key::Column::LastUsedAt,
+            sea_orm::sea_query::Expr::value(at),
+        )
+        .filter(api_key::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Count of live keys with this role in the org (the last owner key may not be revoked).
+pub async fn count_live_with_role<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    role: &str,
+) -> Result<u64> {
+    Ok(api_key::Entity::find()
+        .filter(api_key::Column::OrgId.eq(ctx.org_id))
+        .filter(api_key::Column::Role.eq(role))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .count(db)
+        .await?)
+}

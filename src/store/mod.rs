@@ -1,0 +1,121 @@
+//! Persistence: the only code that touches `entities`. Every tenant query takes the request
+//! context and adds `org_id` itself, so no caller can forget it.
+//!
+//! Write transactions on SQLite begin `IMMEDIATE`: the write lock is taken up front, so two
+//! writers queue on `busy_timeout` instead of deadlocking on the read-to-write upgrade.
+
+pub mod api_keys;
+pub mod events;
+pub mod members;
+pub mod orgs;
+pub mod referral_codes;
+
+use std::time::Duration;
+
+use migration::MigratorTrait;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+use crate::error::Result;
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+/// Options for opening the database.
+#[derive(Clone, Debug, Default)]
+pub struct DbOptions {
+    pub max_connections: Option<u32>,
+    /// PostgreSQL only: the schema to use (tests run each case in a schema of its own).
+    pub pg_schema: Option<String>,
+}
+
+impl Db {
+    pub async fn connect(url: &str, options: DbOptions) -> Result<Db> {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.max_connections(options.max_connections.unwrap_or(10))
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(30))
+            });
+        if let Some(schema) = options.pg_schema {
+            opts.set_schema_search_path(schema);
+        }
+        let conn = Database::connect(opts).await?;
+        Ok(Db { conn })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        migration::Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// Is the database reachable? (`/readyz`)
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// The raw connection, for the CLI's few direct store calls.
+    pub fn conn_for_cli(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Begins a write transaction (IMMEDIATE on SQLite, plain on PostgreSQL).
+    pub(crate) async fn write(&self) -> Result<DatabaseTransaction> {
+        let opts = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.conn.begin_with_options(opts).await?)
+    }
+
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+
+    /// Runs a raw statement (tests use it to create PostgreSQL schemas).
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<()> {
+        self.conn.execute_unprepared(sql).await?;
+        Ok(())
+    }
+}
+
+/// The unique index a failed insert or update ran into, if that is what happened.
+pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(msg)) => Some(msg),
+        _ => None,
+    }
+}
+
+pub(crate) fn is_fk_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    )
+}
+
+/// One page of rows plus the total matching count.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}

@@ -1,0 +1,188 @@
+//! Referral codes with their mentor. Scoped by the context's org in every query; the code
+//! column is platform-unique and stored upper-cased.
+use chrono::{DateTime, Utc};
+use entities::{referral, referral_code};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::members::{self, MemberRow};
+use super::Page;
+use crate::domain::{ids, Ctx};
+use crate::error::{AppError, Result};
+
+pub use entities::referral_code::Model as CodeRow;
+
+pub const ACTIVE: &str = "active";
+pub const INACTIVE: &str = "inactive";
+
+/// A code row joined with its member.
+#[derive(Debug, Clone)]
+pub struct CodeWithMember {
+    pub code: CodeRow,
+    pub member: MemberRow,
+}
+
+/// Filters for listing.
+#[derive(Debug, Clone, Default)]
+pub struct CodeFilter {
+    pub member_id: Option<i64>,
+    pub status: Option<&'static str>,
+}
+
+/// Inserts an active code; the raw database error is returned so the caller can tell which
+/// unique index refused it.
+pub async fn insert_active<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+    code: &str,
+) -> std::result::Result<CodeRow, DbErr> {
+    referral_code::ActiveModel {
+        public_id: Set(ids::new_public_id("rc")),
+        org_id: Set(ctx.org_id),
+        member_id: Set(member_id),
+        code: Set(code.to_string()),
+        status: Set(ACTIVE.to_string()),
+        created_at: Set(Utc::now()),
+        deactivated_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Is this code taken by anyone, in any org? (Codes are platform-unique.)
+pub async fn code_taken<C: ConnectionTrait>(db: &C, code: &str) -> Result<bool> {
+    Ok(referral_code::Entity::find()
+        .filter(referral_code::Column::Code.eq(code))
+        .count(db)
+        .await?
+        > 0)
+}
+
+pub async fn find<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    public_id: &str,
+) -> Result<Option<CodeWithMember>> {
+    let row = referral_code::Entity::find()
+        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+        .filter(referral_code::Column::PublicId.eq(public_id))
+        .one(db)
+        .await?;
+    join_one(ctx, db, row).await
+}
+
+pub async fn find_by_code<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    code: &str,
+) -> Result<Option<CodeWithMember>> {
+    let row = referral_code::Entity::find()
+        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+        .filter(referral_code::Column::Code.eq(code))
+        .one(db)
+        .await?;
+    join_one(ctx, db, row).await
+}
+
+pub async fn find_active_for_member<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+) -> Result<Option<CodeWithMember>> {
+    let row = referral_code::Entity::find()
+        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+        .filter(referral_code::Column::MemberId.eq(member_id))
+        .filter(referral_code::Column::Status.eq(ACTIVE))
+        .one(db)
+        .await?;
+    join_one(ctx, db, row).await
+}
+
+pub async fn list<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    filter: &CodeFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<Page<CodeWithMember>> {
+    let mut query =
+        referral_code::Entity::find().filter(referral_code::Column::OrgId.eq(ctx.org_id));
+    if let Some(member_id) = filter.member_id {
+        query = query.filter(referral_code::Column::MemberId.eq(member_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(referral_code::Column::Status.eq(status));
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_desc(referral_code::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let members = members::find_many(ctx, db, rows.iter().map(|r| r.member_id).collect()).await?;
+    let items = rows
+        .into_iter()
+        .map(|code| {
+            let member = members
+                .iter()
+                .find(|m| m.id == code.member_id)
+                .cloned()
+                .ok_or_else(|| AppError::Internal(format!("code {} has no member", code.id)))?;
+            Ok(CodeWithMember { code, member })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page { items, total })
+}
+
+/// Sets status and deactivation time; the raw error tells a caller about a unique refusal.
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
+    row: CodeRow,
+    status: &str,
+    deactivated_at: Option<DateTime<Utc>>,
+) -> std::result::Result<CodeRow, DbErr> {
+    let mut am: referral_code::ActiveModel = row.into();
+    am.status = Set(status.to_string());
+    am.deactivated_at = Set(deactivated_at);
+    am.update(db).await
+}
+
+pub async fn delete<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    id: i64,
+) -> std::result::Result<u64, DbErr> {
+    let res = referral_code::Entity::delete_many()
+        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+        .filter(referral_code::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// Referrals attributed through this code.
+pub async fn referral_count<C: ConnectionTrait>(ctx: &Ctx, db: &C, code_id: i64) -> Result<u64> {
+    Ok(referral::Entity::find()
+        .filter(referral::Column::OrgId.eq(ctx.org_id))
+        .filter(referral::Column::ReferralCodeId.eq(code_id))
+        .count(db)
+        .await?)
+}
+
+async fn join_one<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    row: Option<CodeRow>,
+) -> Result<Option<CodeWithMember>> {
+    let Some(code) = row else { return Ok(None) };
+    let member = members::find_many(ctx, db, vec![code.member_id])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal(format!("code {} has no member", code.id)))?;
+    Ok(Some(CodeWithMember { code, member }))
+}

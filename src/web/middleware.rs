@@ -1,0 +1,144 @@
+//! Request logging with a request id, and the error envelope for failures that happen before
+//! an operation runs (unknown route, wrong method, unparsable request, missing credentials).
+//! Headers are never logged: they carry keys.
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::error::{MethodNotAllowedError, NotFoundError};
+use poem::http::{HeaderValue, StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::error::{
+    AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
+};
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::api::error::{envelope, field_of};
+use crate::api::strict;
+use crate::domain::ids;
+
+const REQUEST_ID: &str = "x-request-id";
+/// Request bodies above this size are refused (413).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+fn valid_request_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Maps a poem error raised outside an operation's own error type into the envelope.
+fn error_response(err: poem::Error, spec: &Value, body: Option<&[u8]>) -> Response {
+    if err.is::<NotFoundError>() {
+        return envelope(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such route".into(),
+            None,
+        );
+    }
+    if err.is::<MethodNotAllowedError>() {
+        return envelope(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "method not allowed on this route".into(),
+            None,
+        );
+    }
+    if err.is::<AuthorizationError>() {
+        return envelope(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing, invalid or revoked API key".into(),
+            None,
+        );
+    }
+    if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        let message = e.to_string();
+        let found = strict::schema_name_in(&message)
+            .zip(body)
+            .and_then(|(name, body)| strict::diagnose(spec, name, body));
+        return match found {
+            Some((field, problem)) => envelope(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                format!("{field}: {problem}"),
+                Some(field),
+            ),
+            None => envelope(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                message,
+                Some("body".into()),
+            ),
+        };
+    }
+    if err.is::<ParseParamError>() || err.is::<ParsePathError>() {
+        let message = err.to_string();
+        return envelope(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            message.clone(),
+            field_of(&message),
+        );
+    }
+    if err.is::<ContentTypeError>() {
+        return envelope(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            err.to_string(),
+            Some("body".into()),
+        );
+    }
+    err.into_response()
+}
+
+pub async fn log_and_envelope<E: Endpoint>(
+    next: E,
+    mut req: Request,
+    spec: Arc<Value>,
+) -> poem::Result<Response> {
+    let request_id = req
+        .header(REQUEST_ID)
+        .filter(|v| valid_request_id(v))
+        .map(str::to_string)
+        .unwrap_or_else(|| ids::new_public_id("req"));
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    async move {
+        let started = Instant::now();
+        // Bodies are kept (bounded) so a parse failure can be explained field by field.
+        let body = match req.take_body().into_bytes_limit(MAX_BODY_BYTES).await {
+            Ok(bytes) => {
+                req.set_body(bytes.clone());
+                Some(bytes)
+            }
+            Err(_) => None,
+        };
+        let mut resp = match body {
+            None => envelope(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_input",
+                format!("body: larger than {MAX_BODY_BYTES} bytes"),
+                Some("body".into()),
+            ),
+            Some(ref bytes) => match next.call(req).await {
+                Ok(out) => out.into_response(),
+                Err(err) => error_response(err, &spec, Some(bytes)),
+            },
+        };
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            resp.headers_mut().insert(REQUEST_ID, value);
+        }
+        let status = resp.status().as_u16();
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status >= 500 {
+            tracing::error!(status, elapsed_ms, "request failed");
+        } else {
+            tracing::info!(status, elapsed_ms, "request");
+        }
+        Ok(resp)
+    }
+    .instrument(span)
+    .await
+}
