@@ -180,7 +180,7 @@ async fn key_create(
     name: &str,
 ) -> vouch::error::Result<()> {
     let db = vouch::open_database(config).await?;
-    let row = vouch::store::orgs::find_by_public_id(db.conn_for_cli(), org)
+    let row = vouch::store::orgs::find_by_public_id(db.raw(), org)
         .await?
         .ok_or_else(|| vouch::error::AppError::not_found(format!("org `{org}`")))?;
     let ctx = Ctx {

@@ -73,8 +73,8 @@ impl Db {
         &self.conn
     }
 
-    /// The raw connection, for the CLI's few direct store calls.
-    pub fn conn_for_cli(&self) -> &DatabaseConnection {
+    /// The raw connection, for the CLI and tests that set up rows no API writes yet.
+    pub fn raw(&self) -> &DatabaseConnection {
         &self.conn
     }
 
