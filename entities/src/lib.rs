@@ -2,10 +2,13 @@
 //!
 //! Only `vouch::store` imports this crate; every tenant-owned table carries `org_id`.
 
+pub mod access_token;
 pub mod admin_key;
 pub mod api_key;
 pub mod event;
 pub mod member;
 pub mod org;
+pub mod program;
 pub mod referral;
 pub mod referral_code;
+pub mod reward;

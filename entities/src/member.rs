@@ -1,7 +1,7 @@
-//! A member: a person who refers (partner, customer, employee). Grown by later migrations.
+//! A member: a person who refers (partner, customer, employee), optionally in a program.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Default)]
 #[sea_orm(table_name = "member")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -15,6 +15,28 @@ pub struct Model {
     pub email: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub phone: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub city: Option<String>,
+    pub country_subdivision: Option<String>,
+    pub country: Option<String>,
+    pub postal_code: Option<String>,
+    pub custom_override_url: Option<String>,
+    pub payout_info: Option<String>,
+    pub custom_option1_name: Option<String>,
+    pub custom_option1_value: Option<String>,
+    pub custom_text1_name: Option<String>,
+    pub custom_text1_value: Option<String>,
+    pub custom_text2_name: Option<String>,
+    pub custom_text2_value: Option<String>,
+    pub program_id: Option<i64>,
+    pub disabled: bool,
+    pub removed_at: Option<DateTimeUtc>,
+    pub email_shares: i64,
+    pub social_shares: i64,
+    pub views: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,10 +5,13 @@ pub mod codes;
 pub mod events;
 pub mod ids;
 pub mod keys;
+pub mod members;
 pub mod orgs;
 pub mod paging;
+pub mod programs;
 pub mod referral_codes;
 pub mod roles;
+pub mod values;
 
 pub use paging::PageReq;
 

@@ -10,8 +10,11 @@ use super::codes::Code;
 use super::{ids, Ctx, PageReq};
 use crate::error::{AppError, Result};
 use crate::store::members::{self, MemberNames, MemberRow};
-use crate::store::referral_codes::{self as store, CodeFilter, CodeWithMember, ACTIVE, INACTIVE};
+use crate::store::referral_codes::{
+    self as store, CodeFilter, CodeRow, CodeWithMember, ACTIVE, INACTIVE,
+};
 use crate::store::{events, is_fk_violation, unique_violation, Db, Page};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 /// How many generated codes to try before giving up (each retry lengthens the suffix).
 const GENERATE_ATTEMPTS: usize = 8;
@@ -199,6 +202,65 @@ pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord>
                     )));
                 }
                 tracing::debug!(attempt, "generated referral code collided; retrying");
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(AppError::Internal(
+        "no free referral code after several attempts".into(),
+    ))
+}
+
+/// Gives `member` a new active code inside the caller's transaction: `given`, or a generated
+/// one retried inside savepoints on collision. Records `ReferralCodeAdd`.
+pub async fn issue(
+    ctx: &Ctx,
+    txn: &DatabaseTransaction,
+    member: &MemberRow,
+    given: Option<&Code>,
+    field: &str,
+) -> Result<CodeRow> {
+    let attempts = if given.is_some() {
+        1
+    } else {
+        GENERATE_ATTEMPTS
+    };
+    for attempt in 0..attempts {
+        let code = given.cloned().unwrap_or_else(|| {
+            Code::generate(
+                member.first_name.as_deref(),
+                member.last_name.as_deref(),
+                4 + attempt / 2,
+            )
+        });
+        let savepoint = txn.begin().await?;
+        match store::insert_active(ctx, &savepoint, member.id, code.as_str()).await {
+            Ok(row) => {
+                savepoint.commit().await?;
+                let rec = record(
+                    ctx,
+                    &CodeWithMember {
+                        code: row.clone(),
+                        member: member.clone(),
+                    },
+                );
+                events::record(ctx, txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
+                return Ok(row);
+            }
+            Err(err) if unique_violation(&err).is_some() => {
+                savepoint.rollback().await?;
+                if let Some(active) = store::find_active_for_member(ctx, txn, member.id).await? {
+                    return Err(AppError::conflict(format!(
+                        "member already has an active code {}",
+                        active.code.code
+                    )));
+                }
+                if given.is_some() {
+                    return Err(AppError::conflict(format!(
+                        "{field}: `{}` is already taken",
+                        code.as_str()
+                    )));
+                }
             }
             Err(err) => return Err(err.into()),
         }

@@ -4,10 +4,12 @@
 //! Write transactions on SQLite begin `IMMEDIATE`: the write lock is taken up front, so two
 //! writers queue on `busy_timeout` instead of deadlocking on the read-to-write upgrade.
 
+pub mod access_tokens;
 pub mod api_keys;
 pub mod events;
 pub mod members;
 pub mod orgs;
+pub mod programs;
 pub mod referral_codes;
 
 use std::time::Duration;

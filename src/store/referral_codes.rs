@@ -186,3 +186,55 @@ async fn join_one<C: ConnectionTrait>(
         .ok_or_else(|| AppError::Internal(format!("code {} has no member", code.id)))?;
     Ok(Some(CodeWithMember { code, member }))
 }
+
+/// Deactivates every active code of a member (removal keeps the history).
+pub async fn deactivate_all_for_member<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+) -> Result<u64> {
+    use sea_orm::sea_query::Expr;
+    let res = referral_code::Entity::update_many()
+        .col_expr(referral_code::Column::Status, Expr::value(INACTIVE))
+        .col_expr(
+            referral_code::Column::DeactivatedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+        .filter(referral_code::Column::MemberId.eq(member_id))
+        .filter(referral_code::Column::Status.eq(ACTIVE))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// The active code of each member that has one.
+pub async fn active_for_members<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>> {
+    if member_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = referral_code::Entity::find()
+        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+        .filter(referral_code::Column::MemberId.is_in(member_ids.to_vec()))
+        .filter(referral_code::Column::Status.eq(ACTIVE))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.member_id, r.code)).collect())
+}
+
+/// The active code row with this code in any org: share links are public and the code alone
+/// names the tenant (codes are unique across the platform).
+pub async fn find_active_any_org<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> Result<Option<CodeRow>> {
+    Ok(referral_code::Entity::find()
+        .filter(referral_code::Column::Code.eq(code))
+        .filter(referral_code::Column::Status.eq(ACTIVE))
+        .one(db)
+        .await?)
+}

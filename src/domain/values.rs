@@ -1,0 +1,196 @@
+//! Small value types parsed at the edge: emails, currencies, web URLs, embed origins, promo-code
+//! templates. Each `parse` names the field it was given when it refuses.
+use crate::error::{AppError, Result};
+
+/// ISO 4217 codes in current use.
+const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP \
+BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ \
+GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD \
+MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR \
+RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH \
+UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWG";
+
+pub fn currency(field: &str, raw: Option<&str>) -> Result<String> {
+    let code = raw
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "USD".into());
+    if code.len() == 3 && ISO_4217.split_whitespace().any(|c| c == code) {
+        Ok(code)
+    } else {
+        Err(AppError::invalid(
+            field,
+            format!("`{code}` is not an ISO 4217 currency code"),
+        ))
+    }
+}
+
+/// A lower-cased email address: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn email(field: &str, raw: &str) -> Result<String> {
+    let e = raw.trim().to_lowercase();
+    let valid = e.len() <= 254
+        && !e.contains(char::is_whitespace)
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(e)
+    } else {
+        Err(AppError::invalid(
+            field,
+            format!("`{}` is not an email address", raw.trim()),
+        ))
+    }
+}
+
+/// An absolute http(s) URL.
+pub fn web_url(field: &str, raw: &str) -> Result<String> {
+    let parsed = url::Url::parse(raw.trim())
+        .map_err(|e| AppError::invalid(field, format!("is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(AppError::invalid(field, "must be an http or https URL"));
+    }
+    Ok(parsed.to_string())
+}
+
+/// An origin for `frame-ancestors`: scheme and host (and port), nothing else.
+pub fn origin(field: &str, raw: &str) -> Result<String> {
+    let parsed = url::Url::parse(raw.trim())
+        .map_err(|e| AppError::invalid(field, format!("`{raw}` is not an origin: {e}")))?;
+    let bare = parsed.path() == "/" && parsed.query().is_none() && parsed.fragment().is_none();
+    if !matches!(parsed.scheme(), "http" | "https")
+        || parsed.host_str().is_none()
+        || !bare
+        || !parsed.username().is_empty()
+    {
+        return Err(AppError::invalid(
+            field,
+            format!("`{raw}` must be an origin like https://example.com"),
+        ));
+    }
+    Ok(parsed.origin().ascii_serialization())
+}
+
+pub const ID_PLACEHOLDER: &str = "@ID@";
+
+/// A promo-code template: `@ID@` exactly once, around it letters, digits, `-` and `_`.
+pub fn promo_template(field: &str, raw: &str) -> Result<String> {
+    let t = raw.trim();
+    if t.matches(ID_PLACEHOLDER).count() != 1 {
+        return Err(AppError::invalid(
+            field,
+            "must contain @ID@ exactly once (where the member's id goes)",
+        ));
+    }
+    let rest = t.replace(ID_PLACEHOLDER, "");
+    if rest.len() > 48
+        || rest
+            .chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        return Err(AppError::invalid(
+            field,
+            "may contain only letters, digits, - and _ around @ID@ (48 at most)",
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// The promo code of member `member_id` under `template`.
+pub fn promo_code(template: &str, member_id: i64) -> String {
+    template.replace(ID_PLACEHOLDER, &member_id.to_string())
+}
+
+/// The member id a promo code carries under `template`, if it fits (letters compare case-insensitively).
+pub fn promo_member_id(template: &str, code: &str) -> Option<i64> {
+    let (prefix, suffix) = template.split_once(ID_PLACEHOLDER)?;
+    let code = code.trim();
+    if code.len() <= prefix.len() + suffix.len() {
+        return None;
+    }
+    let (head, rest) = code.split_at_checked(prefix.len())?;
+    let (digits, tail) = rest.split_at_checked(rest.len() - suffix.len())?;
+    if !head.eq_ignore_ascii_case(prefix) || !tail.eq_ignore_ascii_case(suffix) {
+        return None;
+    }
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('0') {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Trimmed optional text, at most `max` characters; empty becomes `None`.
+pub fn opt_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) if v.chars().count() > max => Err(AppError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        )),
+        other => Ok(other.map(str::to_string)),
+    }
+}
+
+/// Required trimmed text, 1 to `max` characters.
+pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
+    opt_text(field, Some(value), max)?
+        .ok_or_else(|| AppError::invalid(field, "is required and must not be empty"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn promo_codes_round_trip_through_their_template() {
+        let t = promo_template("promocode", "SPRING-@ID@-X").unwrap();
+        let code = promo_code(&t, 42);
+        assert_eq!(code, "SPRING-42-X");
+        assert_eq!(promo_member_id(&t, "spring-42-x"), Some(42));
+        assert_eq!(promo_member_id(&t, "SPRING--X"), None);
+        assert_eq!(promo_member_id(&t, "SPRING-042-X"), None);
+        assert_eq!(promo_member_id(&t, "AUTUMN-42-X"), None);
+        assert_eq!(promo_member_id("@ID@", "7"), Some(7));
+    }
+
+    #[test]
+    fn promo_templates_need_the_placeholder_once() {
+        assert!(promo_template("promocode", "SPRING").is_err());
+        assert!(promo_template("promocode", "@ID@@ID@").is_err());
+        assert!(promo_template("promocode", "A B@ID@").is_err());
+    }
+
+    #[test]
+    fn emails_currencies_urls_and_origins_are_checked() {
+        assert_eq!(
+            email("email", " Jane@Example.COM ").unwrap(),
+            "jane@example.com"
+        );
+        for bad in [
+            "jane",
+            "jane@",
+            "@x.com",
+            "a b@x.com",
+            "a@b@c.com",
+            "a@localhost",
+            "a@x.",
+        ] {
+            assert!(email("email", bad).is_err(), "{bad}");
+        }
+        assert_eq!(currency("currency", None).unwrap(), "USD");
+        assert_eq!(currency("currency", Some("eur")).unwrap(), "EUR");
+        assert!(currency("currency", Some("EURO")).is_err());
+        assert!(currency("currency", Some("XYZ")).is_err());
+        assert!(web_url("url", "https://shop.example.com/join").is_ok());
+        assert!(web_url("url", "javascript:alert(1)").is_err());
+        assert_eq!(
+            origin("embed_origins", "https://partner.example.com").unwrap(),
+            "https://partner.example.com"
+        );
+        assert!(origin("embed_origins", "https://partner.example.com/path").is_err());
+        assert!(origin("embed_origins", "*").is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! Programs, scoped by the context's org in every query.
+use chrono::{DateTime, Utc};
+use entities::{member, program};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::Page;
+use crate::domain::{ids, Ctx};
+use crate::error::Result;
+
+pub use entities::program::Model as ProgramRow;
+
+/// Every settable field of a program.
+#[derive(Debug, Clone)]
+pub struct ProgramFields {
+    pub name: String,
+    pub title: String,
+    pub program_type: String,
+    pub project: String,
+    pub promocode: String,
+    pub url: Option<String>,
+    pub start_date: Option<DateTime<Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
+    pub assign_by_default: bool,
+    pub account_group: Option<String>,
+    pub account_group_restrict: Option<String>,
+    pub member_offer: Option<String>,
+    pub referral_offer: Option<String>,
+    pub is_active: bool,
+    pub currency: String,
+    pub embed_origins: Vec<String>,
+}
+
+fn apply(am: &mut program::ActiveModel, f: ProgramFields) {
+    am.name = Set(f.name);
+    am.title = Set(f.title);
+    am.program_type = Set(f.program_type);
+    am.project = Set(f.project);
+    am.promocode = Set(f.promocode);
+    am.url = Set(f.url);
+    am.start_date = Set(f.start_date);
+    am.end_date = Set(f.end_date);
+    am.assign_by_default = Set(f.assign_by_default);
+    am.account_group = Set(f.account_group);
+    am.account_group_restrict = Set(f.account_group_restrict);
+    am.member_offer = Set(f.member_offer);
+    am.referral_offer = Set(f.referral_offer);
+    am.is_active = Set(f.is_active);
+    am.currency = Set(f.currency);
+    am.embed_origins = Set(serde_json::to_string(&f.embed_origins).unwrap_or_else(|_| "[]".into()));
+    am.updated_at = Set(Utc::now());
+}
+
+/// Inserts a program; the raw error lets the caller tell which unique index refused it.
+pub async fn insert<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    fields: ProgramFields,
+) -> std::result::Result<ProgramRow, DbErr> {
+    let mut am = program::ActiveModel {
+        public_id: Set(ids::new_public_id("prog")),
+        org_id: Set(ctx.org_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply(&mut am, fields);
+    am.insert(db).await
+}
+
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    row: ProgramRow,
+    fields: ProgramFields,
+) -> std::result::Result<ProgramRow, DbErr> {
+    let mut am: program::ActiveModel = row.into();
+    apply(&mut am, fields);
+    am.update(db).await
+}
+
+pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<()> {
+    program::Entity::delete_many()
+        .filter(program::Column::OrgId.eq(ctx.org_id))
+        .filter(program::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn find<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    public_id: &str,
+) -> Result<Option<ProgramRow>> {
+    Ok(program::Entity::find()
+        .filter(program::Column::OrgId.eq(ctx.org_id))
+        .filter(program::Column::PublicId.eq(public_id))
+        .one(db)
+        .await?)
+}
+
+pub async fn find_by_id<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    id: i64,
+) -> Result<Option<ProgramRow>> {
+    Ok(program::Entity::find()
+        .filter(program::Column::OrgId.eq(ctx.org_id))
+        .filter(program::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// Programs whose name or title is exactly `text` (names are unique, titles need not be).
+pub async fn find_by_name_or_title<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    text: &str,
+) -> Result<Vec<ProgramRow>> {
+    let by_name = program::Entity::find()
+        .filter(program::Column::OrgId.eq(ctx.org_id))
+        .filter(program::Column::Name.eq(text))
+        .all(db)
+        .await?;
+    if !by_name.is_empty() {
+        return Ok(by_name);
+    }
+    Ok(program::Entity::find()
+        .filter(program::Column::OrgId.eq(ctx.org_id))
+        .filter(program::Column::Title.eq(text))
+        .all(db)
+        .await?)
+}
+
+pub async fn list<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    offset: u64,
+    limit: u64,
+) -> Result<Page<ProgramRow>> {
+    let query = program::Entity::find().filter(program::Column::OrgId.eq(ctx.org_id));
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(program::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(Page { items, total })
+}
+
+/// All programs of the org (promo-code resolution walks their templates).
+pub async fn all<C: ConnectionTrait>(ctx: &Ctx, db: &C) -> Result<Vec<ProgramRow>> {
+    Ok(program::Entity::find()
+        .filter(program::Column::OrgId.eq(ctx.org_id))
+        .all(db)
+        .await?)
+}
+
+pub async fn member_count<C: ConnectionTrait>(ctx: &Ctx, db: &C, program_id: i64) -> Result<u64> {
+    Ok(member::Entity::find()
+        .filter(member::Column::OrgId.eq(ctx.org_id))
+        .filter(member::Column::ProgramId.eq(program_id))
+        .count(db)
+        .await?)
+}
+
+pub fn embed_origins(row: &ProgramRow) -> Vec<String> {
+    serde_json::from_str(&row.embed_origins).unwrap_or_default()
+}
