@@ -57,8 +57,9 @@ pub async fn open_database(config: &Config) -> Result<Db> {
 }
 
 /// The shared state every handler sees.
-pub async fn build_state(config: &Config, db: Db) -> Result<State> {
+pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result<State> {
     Ok(Arc::new(AppState {
+        public_base,
         auth: Authenticator::new(db.clone(), config.admin_key.as_deref()),
         authz: Authz::new().await?,
         db,
@@ -76,6 +77,10 @@ pub fn build_route(state: State) -> impl poem::Endpoint {
         .nest("/", service)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
+        .at("/portal/:token", poem::get(web::pages::portal))
+        .at("/widget/:token", poem::get(web::pages::widget))
+        .at("/r/:code", poem::get(web::pages::share_link))
+        .data(state)
         .around(move |ep, req| web::middleware::log_and_envelope(ep, req, spec_value.clone()))
 }
 
@@ -88,7 +93,6 @@ impl App {
     pub async fn build_with_db(config: Config, db: Db) -> Result<App> {
         let generated_admin_key =
             auth::bootstrap_admin_key(&db, config.admin_key.as_deref()).await?;
-        let state = build_state(&config, db).await?;
         let acceptor = TcpListener::bind(config.bind.clone())
             .into_acceptor()
             .await
@@ -98,6 +102,7 @@ impl App {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .ok_or_else(|| AppError::Internal("listener has no socket address".into()))?;
+        let state = build_state(&config, db, config.base_url(port)).await?;
         Ok(App {
             acceptor,
             port,

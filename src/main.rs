@@ -199,7 +199,7 @@ async fn key_create(
 
 async fn openapi() -> vouch::error::Result<()> {
     let db = Db::connect("sqlite::memory:", DbOptions::default()).await?;
-    let state = vouch::build_state(&Config::default(), db).await?;
+    let state = vouch::build_state(&Config::default(), db, "http://127.0.0.1:8080".into()).await?;
     println!("{}", api::spec_json(state));
     Ok(())
 }

@@ -13,7 +13,9 @@ async fn generated_spec() -> Value {
     let db = Db::connect("sqlite::memory:", DbOptions::default())
         .await
         .unwrap();
-    let state = vouch::build_state(&Config::default(), db).await.unwrap();
+    let state = vouch::build_state(&Config::default(), db, "http://127.0.0.1:8080".into())
+        .await
+        .unwrap();
     serde_json::from_str(&vouch::api::spec_json(state)).unwrap()
 }
 

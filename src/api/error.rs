@@ -83,17 +83,24 @@ pub fn field_of(message: &str) -> Option<String> {
     Some(message[start..start + len].to_string())
 }
 
-/// The native envelope as a response, for errors raised before an operation runs (unknown
-/// route, unparsable request, missing credentials).
+/// The error envelope of the surface that owns `path`, for errors raised before an operation
+/// runs (unknown route, unparsable request, missing credentials): 003 paths (`/api/…` outside
+/// `/api/v1/`) answer `{message, code, field}`, everything else the native envelope.
 pub fn envelope(
+    path: &str,
     status: StatusCode,
     code: &str,
     message: String,
     field: Option<String>,
 ) -> poem::Response {
-    let json = serde_json::json!({
-        "error": {"code": code, "message": message, "details": field.map(|f| serde_json::json!({"field": f}))}
-    });
+    let rr = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    let json = if rr {
+        serde_json::json!({"message": message, "code": code, "field": field})
+    } else {
+        serde_json::json!({
+            "error": {"code": code, "message": message, "details": field.map(|f| serde_json::json!({"field": f}))}
+        })
+    };
     poem::Response::builder()
         .status(status)
         .content_type("application/json")

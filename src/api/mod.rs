@@ -3,6 +3,7 @@
 pub mod code_records;
 pub mod error;
 pub mod native;
+pub mod rr;
 pub mod strict;
 
 use std::sync::Arc;
@@ -22,6 +23,8 @@ pub use error::{ApiError, ErrorBody};
 /// Shared by every handler.
 pub struct AppState {
     pub db: Db,
+    /// Base URL for links the server hands out (share links, partner page URLs).
+    pub public_base: String,
     pub auth: Authenticator,
     pub authz: Authz,
 }
@@ -38,6 +41,12 @@ pub enum ApiTags {
     Events,
     /// Referral code records (seed 004 contract).
     ReferralCodeRecords,
+    /// Referral programs (native).
+    Programs,
+    /// Members: access tokens and promo codes (native).
+    Members,
+    /// The Referral Rock style API (seed 003 contract).
+    ReferralRock,
     /// Health and readiness.
     Operations,
 }
@@ -112,7 +121,22 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             native::events::EventsApi {
                 state: state.clone(),
             },
-            code_records::CodeRecordsApi { state },
+            code_records::CodeRecordsApi {
+                state: state.clone(),
+            },
+            native::programs::ProgramsApi {
+                state: state.clone(),
+            },
+            native::members::MembersApi {
+                state: state.clone(),
+            },
+            rr::programs::RrProgramsApi {
+                state: state.clone(),
+            },
+            rr::members::RrMembersApi {
+                state: state.clone(),
+            },
+            rr::access::RrAccessApi { state },
         ),
         "Vouch",
         env!("CARGO_PKG_VERSION"),

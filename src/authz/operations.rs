@@ -44,6 +44,23 @@ pub const OPERATIONS: &[(&str, Access)] = &[
         tenant("referral_codes", READ),
     ),
     ("lookupReferralCodeRecord", tenant("referral_codes", READ)),
+    ("createProgram", tenant("programs", WRITE)),
+    ("listPrograms", tenant("programs", READ)),
+    ("getProgram", tenant("programs", READ)),
+    ("updateProgram", tenant("programs", WRITE)),
+    ("deleteProgram", tenant("programs", WRITE)),
+    ("revokeMemberAccessTokens", tenant("members", WRITE)),
+    ("revokeAccessToken", tenant("members", WRITE)),
+    ("resolvePromoCode", tenant("members", READ)),
+    ("rrListPrograms", tenant("programs", READ)),
+    ("rrGetProgram", tenant("programs", READ)),
+    ("rrListMembers", tenant("members", READ)),
+    ("rrCreateMember", tenant("members", WRITE)),
+    ("rrUpdateMembers", tenant("members", WRITE)),
+    ("rrRemoveMembers", tenant("members", WRITE)),
+    ("rrRemoveMembersDelete", tenant("members", WRITE)),
+    ("rrMemberAccessUrls", tenant("members", WRITE)),
+    ("rrMemberAccess", tenant("members", WRITE)),
 ];
 
 pub fn access_for(operation_id: &str) -> Option<Access> {

@@ -1,6 +1,7 @@
 //! Business rules, one module per aggregate. Every function takes the request context first
 //! and knows nothing of HTTP; surfaces translate their wire formats into these calls.
 
+pub mod access;
 pub mod codes;
 pub mod events;
 pub mod ids;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{ids, values, Ctx, PageReq};
+use super::{ids, values, Ctx};
 use crate::error::{AppError, Result};
 use crate::store::programs::{self as store, ProgramFields, ProgramRow};
 use crate::store::{events, unique_violation, Db, Page};
@@ -183,8 +183,9 @@ pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     Ok(view(&row))
 }
 
-pub async fn list(ctx: &Ctx, db: &Db, page: PageReq) -> Result<Page<ProgramView>> {
-    let rows = store::list(ctx, db.conn(), page.offset(), page.limit).await?;
+/// Programs in creation order, `limit` of them from `offset` (native pages and 003 windows).
+pub async fn list(ctx: &Ctx, db: &Db, offset: u64, limit: u64) -> Result<Page<ProgramView>> {
+    let rows = store::list(ctx, db.conn(), offset, limit).await?;
     Ok(Page {
         items: rows.items.iter().map(view).collect(),
         total: rows.total,

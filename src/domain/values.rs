@@ -194,3 +194,44 @@ mod tests {
         assert!(origin("embed_origins", "*").is_err());
     }
 }
+
+/// Minor units per major unit: 0 or 3 decimals for the currencies that use them, else 2.
+pub fn currency_exponent(currency: &str) -> u32 {
+    match currency {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    }
+}
+
+/// Integer minor units shown as a decimal string, e.g. 1234 USD → "12.34", 500 JPY → "500".
+pub fn decimal(minor: i64, currency: &str) -> String {
+    let exp = currency_exponent(currency);
+    if exp == 0 {
+        return minor.to_string();
+    }
+    let unit = 10i64.pow(exp);
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / unit as u64,
+        abs % unit as u64,
+        width = exp as usize
+    )
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+
+    #[test]
+    fn minor_units_show_as_decimals_per_currency() {
+        assert_eq!(decimal(1234, "USD"), "12.34");
+        assert_eq!(decimal(5, "EUR"), "0.05");
+        assert_eq!(decimal(-150, "USD"), "-1.50");
+        assert_eq!(decimal(500, "JPY"), "500");
+        assert_eq!(decimal(1234, "KWD"), "1.234");
+    }
+}

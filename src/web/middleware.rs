@@ -29,7 +29,8 @@ fn valid_request_id(s: &str) -> bool {
 }
 
 /// Maps a poem error raised outside an operation's own error type into the envelope.
-fn error_response(err: poem::Error, spec: &Value, body: Option<&[u8]>) -> Response {
+fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]>) -> Response {
+    let envelope = |status, code, message, field| envelope(path, status, code, message, field);
     if err.is::<NotFoundError>() {
         return envelope(
             StatusCode::NOT_FOUND,
@@ -105,6 +106,7 @@ pub async fn log_and_envelope<E: Endpoint>(
         .map(str::to_string)
         .unwrap_or_else(|| ids::new_public_id("req"));
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    let path = req.uri().path().to_string();
     async move {
         let started = Instant::now();
         // Bodies are kept (bounded) so a parse failure can be explained field by field.
@@ -117,6 +119,7 @@ pub async fn log_and_envelope<E: Endpoint>(
         };
         let mut resp = match body {
             None => envelope(
+                &path,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "invalid_input",
                 format!("body: larger than {MAX_BODY_BYTES} bytes"),
@@ -124,7 +127,7 @@ pub async fn log_and_envelope<E: Endpoint>(
             ),
             Some(ref bytes) => match next.call(req).await {
                 Ok(out) => out.into_response(),
-                Err(err) => error_response(err, &spec, Some(bytes)),
+                Err(err) => error_response(&path, err, &spec, Some(bytes)),
             },
         };
         if let Ok(value) = HeaderValue::from_str(&request_id) {

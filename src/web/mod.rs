@@ -1,2 +1,5 @@
-//! Web plumbing shared by every route (later: partner pages and share-link redirects).
+//! Server-rendered pages and web plumbing: partner portal and share widget, the share-link
+//! redirect, and the request middleware shared by every route.
+pub mod links;
 pub mod middleware;
+pub mod pages;

@@ -1,8 +1,10 @@
 //! The native v1 surface (ours): orgs, API keys, events, health.
 pub mod events;
 pub mod keys;
+pub mod members;
 pub mod ops;
 pub mod orgs;
+pub mod programs;
 
 use poem_openapi::Object;
 

@@ -1,0 +1,90 @@
+//! The Referral Rock style surface (seed 003): `/api/programs`, `/api/members…`,
+//! `/api/memberaccessurls`. camelCase JSON; lists `{<items>, offset, total, message}`; errors
+//! `{message, code, field}` (003 puts error information in `message`).
+pub mod access;
+pub mod members;
+pub mod programs;
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::error::AppError;
+
+#[derive(Object, Debug, Clone)]
+pub struct RrErrorBody {
+    /// What went wrong, naming the field at fault for bad input.
+    pub message: String,
+    /// invalid_input, unauthorized, forbidden, not_found, conflict, internal.
+    pub code: String,
+    pub field: Option<String>,
+}
+
+#[derive(ApiResponse, Debug)]
+pub enum RrError {
+    /// Bad input: a field is missing, malformed, of the wrong type or out of range.
+    #[oai(status = 400)]
+    BadRequest(Json<RrErrorBody>),
+    /// No API key, or a wrong or revoked one.
+    #[oai(status = 401)]
+    Unauthorized(Json<RrErrorBody>),
+    /// The key's role may not do this.
+    #[oai(status = 403)]
+    Forbidden(Json<RrErrorBody>),
+    /// No such object in the key's org.
+    #[oai(status = 404)]
+    NotFound(Json<RrErrorBody>),
+    /// The change conflicts with the current state.
+    #[oai(status = 409)]
+    Conflict(Json<RrErrorBody>),
+    /// Something failed on the server; the request id identifies it in the logs.
+    #[oai(status = 500)]
+    Internal(Json<RrErrorBody>),
+}
+
+impl From<AppError> for RrError {
+    fn from(err: AppError) -> Self {
+        let field = match &err {
+            AppError::Invalid { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let body = Json(RrErrorBody {
+            message: err.public_message(),
+            code: err.code().into(),
+            field,
+        });
+        match err {
+            AppError::Invalid { .. } => RrError::BadRequest(body),
+            AppError::Unauthorized(_) => RrError::Unauthorized(body),
+            AppError::Forbidden(_) => RrError::Forbidden(body),
+            AppError::NotFound(_) => RrError::NotFound(body),
+            AppError::Conflict(_) => RrError::Conflict(body),
+            AppError::Internal(_) | AppError::Db(_) => RrError::Internal(body),
+        }
+    }
+}
+
+/// Parses a 003 date bound: a date (`2026-01-31`, whole day) or an RFC 3339 date-time.
+pub fn date_bound(
+    field: &str,
+    raw: Option<&str>,
+    end_of_day: bool,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(Some(t.with_timezone(&chrono::Utc)));
+    }
+    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        AppError::invalid(
+            field,
+            format!("`{raw}` is not a date (YYYY-MM-DD) or RFC 3339 date-time"),
+        )
+    })?;
+    let time = if end_of_day {
+        day.and_hms_micro_opt(23, 59, 59, 999_999)
+    } else {
+        day.and_hms_opt(0, 0, 0)
+    };
+    Ok(time.map(|t| t.and_utc()))
+}

@@ -1,0 +1,161 @@
+//! Member access tokens for the partner pages: ≥ 256 random bits, stored as SHA-256, expiring,
+//! revocable one by one or all of a member at once.
+use chrono::{DateTime, Duration, Utc};
+use rand::distr::{Alphanumeric, SampleString};
+
+use super::members::{self, MemberDetail, MemberQuery};
+use super::roles::Role;
+use super::{ids, Ctx};
+use crate::auth::secrets;
+use crate::error::{AppError, Result};
+use crate::store::{access_tokens, members as member_store, orgs, Db};
+
+pub const DEFAULT_EXPIRE_MINUTES: i64 = 24 * 60;
+pub const MAX_EXPIRE_MINUTES: i64 = 30 * 24 * 60;
+
+pub struct Grant {
+    pub token: String,
+    pub token_id: String,
+    pub expires_at: DateTime<Utc>,
+    pub member: MemberDetail,
+    /// The member's active referral code (share links need one).
+    pub code: String,
+}
+
+pub fn parse_expiry(minutes: Option<i64>) -> Result<i64> {
+    let m = minutes.unwrap_or(DEFAULT_EXPIRE_MINUTES);
+    if !(1..=MAX_EXPIRE_MINUTES).contains(&m) {
+        return Err(AppError::invalid(
+            "expireInMinutes",
+            format!("must be between 1 and {MAX_EXPIRE_MINUTES}, got {m}"),
+        ));
+    }
+    Ok(m)
+}
+
+pub async fn grant(
+    ctx: &Ctx,
+    db: &Db,
+    query: &MemberQuery,
+    expire_minutes: Option<i64>,
+) -> Result<Grant> {
+    let minutes = parse_expiry(expire_minutes)?;
+    let member = members::find_for_access(ctx, db, query).await?;
+    let code = member.referral_code.clone().ok_or_else(|| {
+        AppError::conflict("member has no active referral code; give it one first")
+    })?;
+    let token = Alphanumeric.sample_string(&mut rand::rng(), 43);
+    let expires_at = Utc::now() + Duration::minutes(minutes);
+    let row = access_tokens::insert(
+        ctx,
+        db.conn(),
+        member.member.id,
+        &secrets::hash(&token),
+        expires_at,
+    )
+    .await?;
+    Ok(Grant {
+        token,
+        token_id: row.public_id,
+        expires_at,
+        member,
+        code,
+    })
+}
+
+/// What a partner page may show, or why it may not.
+pub enum Opened {
+    Page {
+        ctx: Ctx,
+        member: Box<MemberDetail>,
+    },
+    /// Expired, revoked, or the member or org is gone: the link no longer works.
+    Expired,
+    NotFound,
+}
+
+/// Resolves a token from a page URL. No key is involved: the token is the credential and
+/// names its org, so the page reads with a read-only context of that org.
+pub async fn open(db: &Db, token: &str) -> Result<Opened> {
+    if token.len() != 43 || !token.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Ok(Opened::NotFound);
+    }
+    let Some(row) = access_tokens::find_by_hash(db.conn(), &secrets::hash(token)).await? else {
+        return Ok(Opened::NotFound);
+    };
+    if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
+        return Ok(Opened::Expired);
+    }
+    let Some(org) = orgs::find_by_id(db.conn(), row.org_id).await? else {
+        return Ok(Opened::NotFound);
+    };
+    if org.disabled_at.is_some() {
+        return Ok(Opened::Expired);
+    }
+    let ctx = Ctx {
+        org_id: org.id,
+        org_public_id: org.public_id,
+        actor: format!("token:{}", row.public_id),
+        role: Role::Analyst,
+    };
+    let Some(member) = member_store::find_by_id(&ctx, db.conn(), row.member_id).await? else {
+        return Ok(Opened::NotFound);
+    };
+    if member.removed_at.is_some() {
+        return Ok(Opened::Expired);
+    }
+    let member = members::details(&ctx, db.conn(), vec![member])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal("member".into()))?;
+    Ok(Opened::Page {
+        ctx,
+        member: Box::new(member),
+    })
+}
+
+pub async fn revoke_token(ctx: &Ctx, db: &Db, token_id: &str) -> Result<()> {
+    if !ids::has_prefix(token_id.trim(), "tok") {
+        return Err(AppError::invalid(
+            "id",
+            "is not an access token id (expected `tok_…`)",
+        ));
+    }
+    let txn = db.write().await?;
+    access_tokens::find(ctx, &txn, token_id.trim())
+        .await?
+        .ok_or_else(|| AppError::not_found("access token"))?;
+    access_tokens::revoke(ctx, &txn, Some(token_id.trim()), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Revokes every live token of a member; answers how many were live.
+pub async fn revoke_member(ctx: &Ctx, db: &Db, member_id: &str) -> Result<u64> {
+    if !ids::has_prefix(member_id.trim(), "mem") {
+        return Err(AppError::invalid(
+            "id",
+            "is not a member id (expected `mem_…`)",
+        ));
+    }
+    let txn = db.write().await?;
+    let member = member_store::find_by_public_id(ctx, &txn, member_id.trim())
+        .await?
+        .ok_or_else(|| AppError::not_found("member"))?;
+    let n = access_tokens::revoke(ctx, &txn, None, Some(member.id)).await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_defaults_to_a_day_and_is_bounded() {
+        assert_eq!(parse_expiry(None).unwrap(), 1440);
+        assert!(parse_expiry(Some(0)).is_err());
+        assert!(parse_expiry(Some(MAX_EXPIRE_MINUTES + 1)).is_err());
+        assert_eq!(parse_expiry(Some(5)).unwrap(), 5);
+    }
+}

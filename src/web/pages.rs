@@ -1,0 +1,255 @@
+//! Partner pages (`/portal/{token}`, `/widget/{token}`) and the share-link redirect (`/r/{code}`).
+//!
+//! Pages are server-rendered with auto-escaping (every tenant or member string is escaped), work
+//! without JavaScript except the copy button (one inline script, allowed by its hash), send a
+//! Content-Security-Policy whose `frame-ancestors` lists the program's embed origins (`'none'`
+//! when it lists none), and never leak the token in a Referer.
+use std::sync::OnceLock;
+
+use base64::Engine;
+use minijinja::{context, Environment};
+use poem::http::StatusCode;
+use poem::web::{Data, Path};
+use poem::{handler, Response};
+use sha2::{Digest, Sha256};
+
+use super::links::{self, MemberLinks};
+use crate::api::State;
+use crate::domain::access::{self, Opened};
+use crate::domain::codes::Code;
+use crate::domain::members::{self, MemberDetail};
+use crate::domain::roles::Role;
+use crate::domain::values::decimal;
+use crate::domain::Ctx;
+use crate::store::programs::embed_origins;
+use crate::store::{members as member_store, orgs, referral_codes};
+
+const COPY_SCRIPT: &str = "document.querySelectorAll('[data-copy]').forEach(function(b){b.addEventListener('click',\
+function(){var i=document.getElementById(b.getAttribute('data-copy'));i.select();\
+(navigator.clipboard?navigator.clipboard.writeText(i.value):Promise.resolve(document.execCommand('copy')))\
+.then(function(){b.textContent='Copied';});});});";
+
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in [
+            ("layout.html", include_str!("templates/layout.html")),
+            ("share.html", include_str!("templates/share.html")),
+            ("portal.html", include_str!("templates/portal.html")),
+            ("widget.html", include_str!("templates/widget.html")),
+            ("message.html", include_str!("templates/message.html")),
+        ] {
+            env.add_template(name, source)
+                .expect("page templates compile");
+        }
+        env
+    })
+}
+
+fn script_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(COPY_SCRIPT.as_bytes()))
+    })
+}
+
+/// The Content-Security-Policy of every page.
+pub fn csp(origins: &[String]) -> String {
+    let ancestors = if origins.is_empty() {
+        "'none'".to_string()
+    } else {
+        origins.join(" ")
+    };
+    format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{}'; img-src 'self' data:; \
+         base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}",
+        script_hash()
+    )
+}
+
+fn html(status: StatusCode, body: String, origins: &[String]) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .header("content-security-policy", csp(origins))
+        .header("referrer-policy", "no-referrer")
+        .header("x-content-type-options", "nosniff")
+        .header("cache-control", "no-store")
+        .body(body)
+}
+
+fn message(status: StatusCode, heading: &str, text: &str) -> Response {
+    let body = templates()
+        .get_template("message.html")
+        .and_then(|t| t.render(context! { heading, message => text, copy_script => COPY_SCRIPT }))
+        .unwrap_or_else(|_| heading.to_string());
+    html(status, body, &[])
+}
+
+fn failed(err: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %err, "page failed");
+    message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Please try again in a moment.",
+    )
+}
+
+fn not_found() -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        "Link not found",
+        "This link does not exist. Check that it was copied completely.",
+    )
+}
+
+fn render(
+    template: &str,
+    base: &str,
+    d: &MemberDetail,
+) -> Result<(String, Vec<String>), minijinja::Error> {
+    let program = d.program.as_ref();
+    let code = d.referral_code.clone().unwrap_or_default();
+    let destination = d
+        .member
+        .custom_override_url
+        .as_deref()
+        .or(program.and_then(|p| p.url.as_deref()));
+    let MemberLinks {
+        share_url,
+        sms_share_url,
+        whatsapp_share_url,
+        email_share_url,
+        ..
+    } = links::member_links(
+        base,
+        &code,
+        destination,
+        program.and_then(|p| p.referral_offer.as_deref()),
+    );
+    let currency = program
+        .map(|p| p.currency.clone())
+        .unwrap_or_else(|| "USD".into());
+    let s = &d.stats;
+    let body = templates().get_template(template)?.render(context! {
+        name => d.display_name(),
+        program_title => program.map(|p| p.title.clone()).unwrap_or_default(),
+        offer => program.and_then(|p| p.member_offer.clone()),
+        code, share_url, sms_url => sms_share_url, whatsapp_url => whatsapp_share_url, email_url => email_share_url,
+        views => d.member.views, referrals => s.referrals, pending => s.pending, qualified => s.qualified,
+        approved => s.approved, rewards => s.rewards,
+        reward_total => decimal(s.reward_total_minor, &currency), reward_issued => decimal(s.reward_issued_minor, &currency),
+        currency, copy_script => COPY_SCRIPT,
+    })?;
+    Ok((body, program.map(embed_origins).unwrap_or_default()))
+}
+
+async fn member_page(state: &State, token: &str, template: &str) -> Response {
+    match access::open(&state.db, token).await {
+        Ok(Opened::Page { member, .. }) => match render(template, &state.public_base, &member) {
+            Ok((body, origins)) => html(StatusCode::OK, body, &origins),
+            Err(err) => failed(err),
+        },
+        Ok(Opened::Expired) => message(
+            StatusCode::GONE,
+            "This link has expired",
+            "Links to this page expire for your security. Ask for a new link where you found this one.",
+        ),
+        Ok(Opened::NotFound) => not_found(),
+        Err(err) => failed(err),
+    }
+}
+
+#[handler]
+pub async fn portal(Path(token): Path<String>, state: Data<&State>) -> Response {
+    member_page(&state, &token, "portal.html").await
+}
+
+#[handler]
+pub async fn widget(Path(token): Path<String>, state: Data<&State>) -> Response {
+    member_page(&state, &token, "widget.html").await
+}
+
+/// `/r/{code}`: counts a view and redirects to the member's destination with `ref=<code>`.
+#[handler]
+pub async fn share_link(Path(code): Path<String>, state: Data<&State>) -> Response {
+    let Ok(code) = Code::parse("code", &code) else {
+        return not_found();
+    };
+    let db = &state.db;
+    let result: crate::error::Result<Option<String>> = async {
+        let Some(row) = referral_codes::find_active_any_org(db.conn(), code.as_str()).await? else {
+            return Ok(None);
+        };
+        let Some(org) = orgs::find_by_id(db.conn(), row.org_id).await? else {
+            return Ok(None);
+        };
+        if org.disabled_at.is_some() {
+            return Ok(None);
+        }
+        let ctx = Ctx {
+            org_id: org.id,
+            org_public_id: org.public_id,
+            actor: "share-link".into(),
+            role: Role::Analyst,
+        };
+        let Some(member) = member_store::find_by_id(&ctx, db.conn(), row.member_id).await? else {
+            return Ok(None);
+        };
+        if member.removed_at.is_some() || member.disabled {
+            return Ok(None);
+        }
+        let detail = members::details(&ctx, db.conn(), vec![member]).await?.pop();
+        let destination = detail.as_ref().and_then(|d| {
+            d.member
+                .custom_override_url
+                .clone()
+                .or_else(|| d.program.as_ref().and_then(|p| p.url.clone()))
+        });
+        let Some(target) = destination.and_then(|d| links::with_ref(&d, code.as_str())) else {
+            return Ok(None);
+        };
+        member_store::add_view(db.conn(), row.member_id).await?;
+        Ok(Some(target))
+    }
+    .await;
+    match result {
+        Ok(Some(target)) => Response::builder()
+            .status(StatusCode::FOUND)
+            .header("location", target)
+            .header("referrer-policy", "no-referrer")
+            .header("cache-control", "no-store")
+            .finish(),
+        Ok(None) => not_found(),
+        Err(err) => failed(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csp_frames_only_listed_origins_and_allows_only_the_copy_script() {
+        let none = csp(&[]);
+        assert!(none.contains("frame-ancestors 'none'"), "{none}");
+        let some = csp(&["https://a.example".into(), "https://b.example".into()]);
+        assert!(
+            some.ends_with("frame-ancestors https://a.example https://b.example"),
+            "{some}"
+        );
+        assert!(some.contains(&format!("script-src 'sha256-{}'", script_hash())));
+    }
+
+    #[test]
+    fn templates_escape_member_supplied_text() {
+        let out = templates()
+            .get_template("message.html")
+            .unwrap()
+            .render(context! { heading => "<script>alert(1)</script>", message => "x", copy_script => COPY_SCRIPT })
+            .unwrap();
+        assert!(!out.contains("<script>alert(1)"), "{out}");
+        assert!(out.contains("&lt;script&gt;alert(1)&lt;"), "{out}");
+    }
+}
