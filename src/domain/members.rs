@@ -174,6 +174,35 @@ fn member_payload(d: &MemberDetail) -> serde_json::Value {
     })
 }
 
+/// A program named in a request body that does not exist is bad input (400), not a 404.
+fn program_field(found: Result<ProgramRow>) -> Result<ProgramRow> {
+    found.map_err(|e| match e {
+        AppError::NotFound(what) => {
+            AppError::invalid("programId", format!("no program matches ({what})"))
+        }
+        other => other,
+    })
+}
+
+/// Explains which uniqueness rule a member insert or update ran into.
+fn member_conflict(
+    err: sea_orm::DbErr,
+    email: &str,
+    external_id: Option<&str>,
+    program: &str,
+) -> AppError {
+    match unique_violation(&err) {
+        Some(msg) if msg.contains("external") => AppError::conflict(format!(
+            "externalIdentifier: `{}` already names another member of this org",
+            external_id.unwrap_or_default()
+        )),
+        Some(_) => AppError::conflict(format!(
+            "email: `{email}` is already a member of program `{program}`"
+        )),
+        None => err.into(),
+    }
+}
+
 pub async fn create(ctx: &Ctx, db: &Db, input: NewMember) -> Result<MemberDetail> {
     let profile = parse_profile(input.profile)?;
     if profile.first_name.is_none() {
@@ -196,18 +225,20 @@ pub async fn create(ctx: &Ctx, db: &Db, input: NewMember) -> Result<MemberDetail
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        Some(key) => programs::resolve(ctx, &txn, "programId", key).await?,
+        Some(key) => program_field(programs::resolve(ctx, &txn, "programId", key).await)?,
         None => default_program(ctx, &txn).await?,
     };
+    let external_id = profile.external_id.clone();
     let member = match store::insert(ctx, &txn, program.id, profile, input.disabled).await {
         Ok(m) => m,
-        Err(err) if unique_violation(&err).is_some() => {
-            return Err(AppError::conflict(format!(
-                "email: `{email}` is already a member of program `{}`",
-                program.name
-            )))
+        Err(err) => {
+            return Err(member_conflict(
+                err,
+                &email,
+                external_id.as_deref(),
+                &program.name,
+            ))
         }
-        Err(err) => return Err(err.into()),
     };
     referral_codes::issue(ctx, &txn, &member, given.as_ref(), "referralCode").await?;
     let d = detail(ctx, &txn, member).await?;
@@ -292,7 +323,8 @@ pub async fn list(ctx: &Ctx, db: &Db, input: ListMembers) -> Result<(u64, Page<M
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        filter.program_id = Some(programs::resolve(ctx, db.conn(), "programId", p).await?.id);
+        filter.program_id =
+            Some(program_field(programs::resolve(ctx, db.conn(), "programId", p).await)?.id);
     }
     if let Some(q) = input
         .query
@@ -425,18 +457,19 @@ async fn matches(
             "query needs primaryInfo (memberId or referralCode), or secondaryInfo and tertiaryInfo",
         ));
     };
-    let program = match programs::resolve(ctx, txn, "tertiaryInfo", program_key).await {
-        Ok(p) => p,
-        Err(AppError::NotFound(_)) => return Ok(vec![]),
-        Err(e @ AppError::Invalid { .. }) => return Err(invalid(&e.to_string())),
-        Err(e) => return Err(internal(e)),
-    };
+    let programs = programs::matching(ctx, txn, program_key)
+        .await
+        .map_err(internal)?;
+    if programs.is_empty() {
+        return Ok(vec![]);
+    }
     let value = if matches!(column, MemberColumn::Email) {
         value.to_lowercase()
     } else {
         value
     };
-    store::find_live_by(ctx, txn, column, &value, Some(program.id))
+    let program_ids = programs.iter().map(|p| p.id).collect();
+    store::find_live_by(ctx, txn, column, &value, Some(program_ids))
         .await
         .map_err(internal)
 }
@@ -481,15 +514,18 @@ async fn update_one(
         Err(result) => return Ok(result),
     };
     let before = detail(ctx, &txn, row.clone()).await?;
+    let (email, external_id) = (
+        profile.email.clone().unwrap_or_default(),
+        profile.external_id.clone(),
+    );
     let row = match store::update_profile(&txn, row, profile, changes.disabled).await {
         Ok(r) => r,
-        Err(err) if unique_violation(&err).is_some() => {
-            return Ok(ItemResult::fail(
-                ItemStatus::Failed,
-                "email: already used by another member of this program",
-            ))
+        Err(err) => {
+            return match member_conflict(err, &email, external_id.as_deref(), "its program") {
+                AppError::Conflict(msg) => Ok(ItemResult::fail(ItemStatus::Failed, msg)),
+                other => Err(other),
+            }
         }
-        Err(err) => return Err(err.into()),
     };
     let after = detail(ctx, &txn, row).await?;
     events::record(

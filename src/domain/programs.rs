@@ -238,6 +238,22 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     Ok(program)
 }
 
+/// Every program a 003 tertiaryInfo value names: by public id, else by name, else by title
+/// (titles need not be unique, so this can be several).
+pub async fn matching<C: sea_orm::ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    key: &str,
+) -> Result<Vec<ProgramRow>> {
+    let key = key.trim();
+    if ids::has_prefix(key, "prog") {
+        if let Some(row) = store::find(ctx, db, key).await? {
+            return Ok(vec![row]);
+        }
+    }
+    store::find_by_name_or_title(ctx, db, key).await
+}
+
 /// Finds a program by public id, name or title (003's `programId` accepts any of them).
 pub async fn resolve<C: sea_orm::ConnectionTrait>(
     ctx: &Ctx,

@@ -201,14 +201,14 @@ pub async fn find_live_by<C: ConnectionTrait>(
     db: &C,
     column: member::Column,
     value: &str,
-    program_id: Option<i64>,
+    program_ids: Option<Vec<i64>>,
 ) -> Result<Vec<MemberRow>> {
     let mut q = member::Entity::find()
         .filter(member::Column::OrgId.eq(ctx.org_id))
         .filter(member::Column::RemovedAt.is_null())
         .filter(column.eq(value));
-    if let Some(p) = program_id {
-        q = q.filter(member::Column::ProgramId.eq(p));
+    if let Some(p) = program_ids {
+        q = q.filter(member::Column::ProgramId.is_in(p));
     }
     Ok(q.all(db).await?)
 }

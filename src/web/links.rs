@@ -1,5 +1,12 @@
 //! The links a member shares and the URLs of their partner pages.
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// RFC 3986 unreserved characters stay as they are; everything else is encoded.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 #[derive(Debug, Clone)]
 pub struct MemberLinks {
@@ -13,7 +20,7 @@ pub struct MemberLinks {
 }
 
 fn enc(s: &str) -> String {
-    utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
+    utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 /// `url` with `ref=<code>` added to its query (kept valid whatever `url` already holds).
@@ -66,7 +73,7 @@ mod tests {
     #[test]
     fn share_messages_are_percent_encoded() {
         let l = member_links("http://h", "JAN-1", None, Some("Get 10% & more"));
-        assert_eq!(l.share_url, "http://h/r/JAN%2D1");
+        assert_eq!(l.share_url, "http://h/r/JAN-1");
         assert!(
             l.sms_share_url.contains("10%25%20%26%20more"),
             "{}",

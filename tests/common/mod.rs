@@ -251,3 +251,43 @@ pub fn assert_bad_field(status: u16, body: &Value, field: &str) {
         "field not named; body: {body}"
     );
 }
+
+impl TestApp {
+    /// Creates a program through the native API; answers it.
+    pub async fn program(&self, key: &str, body: Value) -> Value {
+        let (status, p) = self.post("/api/v1/programs", key, body).await;
+        assert_eq!(status, 201, "create program: {p}");
+        p
+    }
+
+    /// Creates a member through the 003 API; answers the member object.
+    pub async fn member(&self, key: &str, body: Value) -> Value {
+        let (status, m) = self.post("/api/members", key, body).await;
+        assert_eq!(status, 201, "create member: {m}");
+        m["member"].clone()
+    }
+}
+
+/// A program body with the required fields.
+pub fn program_body(name: &str) -> Value {
+    json!({"name": name, "promocode": format!("{}-@ID@", name.to_uppercase()), "url": "https://shop.example.com/join"})
+}
+
+/// Asserts a 003 error envelope `{message, code, field}` with this status.
+pub fn assert_rr_error(status: u16, body: &Value, want_status: u16, want_code: &str) {
+    assert_eq!(status, want_status, "unexpected status; body: {body}");
+    assert_eq!(
+        body["code"], want_code,
+        "unexpected error code; body: {body}"
+    );
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "no message: {body}"
+    );
+}
+
+/// Asserts a 003 400 naming `field`.
+pub fn assert_rr_bad_field(status: u16, body: &Value, field: &str) {
+    assert_rr_error(status, body, 400, "invalid_input");
+    assert_eq!(body["field"], field, "field not named; body: {body}");
+}
