@@ -40,7 +40,8 @@ pub async fn find_by_hash<C: ConnectionTrait>(
         .await?)
 }
 
-/// Revokes live tokens of the org: one (by public id) or all of a member. Answers how many.
+/// Revokes live (unrevoked, unexpired) tokens of the org: one (by public id) or all of a
+/// member. Answers how many.
 pub async fn revoke<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
@@ -53,7 +54,8 @@ pub async fn revoke<C: ConnectionTrait>(
             Expr::value(Some(Utc::now())),
         )
         .filter(access_token::Column::OrgId.eq(ctx.org_id))
-        .filter(access_token::Column::RevokedAt.is_null());
+        .filter(access_token::Column::RevokedAt.is_null())
+        .filter(access_token::Column::ExpiresAt.gt(Utc::now()));
     if let Some(id) = public_id {
         q = q.filter(access_token::Column::PublicId.eq(id));
     }
