@@ -1,17 +1,21 @@
-//! `vouch serve --demo`: on a database with no orgs, a demo org with an owner key and one
-//! referral code, so a newcomer has something to call at once.
+//! `vouch serve --demo`: on a database with no orgs, a demo org with an owner key, a program and
+//! a member with a referral code and a portal link, so a newcomer has something to call at once.
+use crate::domain::access;
+use crate::domain::members::{self, MemberQuery, NewMember};
 use crate::domain::orgs::{self, AdminCtx};
-use crate::domain::referral_codes::{self, CreateCode};
+use crate::domain::programs::{self, ProgramInput};
 use crate::domain::roles::Role;
-use crate::domain::{Ctx, PageReq};
-use crate::error::Result;
-use crate::store::members::MemberNames;
+use crate::domain::Ctx;
+use crate::error::{AppError, Result};
+use crate::store::members::Profile;
 use crate::store::Db;
 
 pub struct Demo {
     pub org_id: String,
     pub owner_key: String,
     pub code: String,
+    /// Path of the member's portal (`/portal/<token>`), valid for a day.
+    pub portal_path: String,
 }
 
 /// Creates the demo org unless the database already has orgs (then answers `None`).
@@ -19,37 +23,61 @@ pub async fn seed(db: &Db) -> Result<Option<Demo>> {
     let admin = AdminCtx {
         actor: "demo".into(),
     };
-    let existing = orgs::list(&admin, db, PageReq { page: 1, limit: 1 }).await?;
+    let existing = orgs::list(&admin, db, crate::domain::PageReq { page: 1, limit: 1 }).await?;
     if existing.total > 0 {
         return Ok(None);
     }
     let (org, key) = orgs::create(&admin, db, "Demo Org").await?;
-    let org_row = crate::store::orgs::find_by_public_id(db.conn(), &org.id).await?;
-    let org_num = org_row.map(|o| o.id).unwrap_or_default();
+    let org_row = crate::store::orgs::find_by_public_id(db.conn(), &org.id)
+        .await?
+        .ok_or_else(|| AppError::Internal("demo org vanished".into()))?;
     let ctx = Ctx {
-        org_id: org_num,
+        org_id: org_row.id,
         org_public_id: org.id.clone(),
         actor: key.view.id.clone(),
         role: Role::Owner,
     };
-    let record = referral_codes::create(
+    programs::create(
         &ctx,
         db,
-        CreateCode {
-            mentor_id: "usr_4491".into(),
-            org_id: None,
-            code: None,
-            names: MemberNames {
+        ProgramInput {
+            name: "demo".into(),
+            title: Some("Demo referral program".into()),
+            promocode: "DEMO-@ID@".into(),
+            url: Some("https://example.com/join".into()),
+            assign_by_default: true,
+            member_offer: Some("Earn $10 for every friend who joins".into()),
+            referral_offer: Some("Your friend gets 10% off".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let member = members::create(
+        &ctx,
+        db,
+        NewMember {
+            program: Some("demo".into()),
+            referral_code: None,
+            disabled: false,
+            profile: Profile {
                 first_name: Some("Jan".into()),
                 last_name: Some("Verver".into()),
-                email: None,
+                email: Some("jan@example.com".into()),
+                external_id: Some("usr_4491".into()),
+                ..Default::default()
             },
         },
     )
     .await?;
+    let query = MemberQuery {
+        member_id: Some(member.member.public_id.clone()),
+        ..Default::default()
+    };
+    let grant = access::grant(&ctx, db, &query, None).await?;
     Ok(Some(Demo {
         org_id: org.id,
         owner_key: key.key,
-        code: record.code,
+        code: grant.code,
+        portal_path: format!("/portal/{}", grant.token),
     }))
 }

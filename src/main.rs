@@ -143,6 +143,7 @@ async fn serve(config: Config, demo: bool) -> vouch::error::Result<()> {
             Some(d) => {
                 println!("  Demo org {} created. Its owner key (shown once): {}", d.org_id, d.owner_key);
                 println!("  Docs: {base}/docs");
+                println!("  Member portal (valid 24 h): {base}{}", d.portal_path);
                 println!("  Try:  curl -H 'Authorization: Bearer {}' '{base}/api/v1/referral-code-records/lookup?code={}'\n", d.owner_key, d.code);
             }
             None => println!(

@@ -34,3 +34,23 @@ ID=$(curl -s "$BASE/api/v1/referral-code-records/lookup?code=JAN-VERV-8F3A" -H "
 show curl -s -X PUT "$BASE/api/v1/referral-code-records/$ID" -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"status":"inactive"}'
 show curl -s "$BASE/api/v1/referral-code-records?page=1&limit=20" -H "Authorization: Bearer $KEY"
 show curl -s "$BASE/api/v1/events?type=ReferralCodeUpdate" -H "Authorization: Bearer $KEY"
+
+echo "# 7. A program, then a member in it (003 shape, HTTP Basic with key id and key)."
+KEY_ID=$(echo "$KEY_JSON" | json id)
+show curl -s -X POST "$BASE/api/v1/programs" -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \
+  -d '{"name":"spring","title":"Spring promo","promocode":"SPRING-@ID@","url":"https://shop.example.com/join","embed_origins":["https://partner.example.com"],"member_offer":"Earn $10 per friend"}'
+show curl -s -X POST "$BASE/api/members" -u "$KEY_ID:$KEY" -H 'content-type: application/json' \
+  -d '{"programId":"spring","firstName":"Jane","lastName":"Doe","email":"jane@example.com","externalIdentifier":"crm-42"}'
+
+echo "# 8. The member's share links and portal / widget URLs."
+URLS=$(curl -s -X POST "$BASE/api/memberaccessurls" -u "$KEY_ID:$KEY" -H 'content-type: application/json' -d '{"memberQuery":{"externalId":"crm-42"},"expireInMinutes":60}')
+echo "$URLS"; echo
+PORTAL=$(echo "$URLS" | json portalUrl)
+SHARE=$(echo "$URLS" | json shareUrl)
+
+echo "# 9. Open the portal and follow the share link."
+echo "\$ curl -s -i $PORTAL"
+curl -s -i "$PORTAL" | sed -n '1,6p;/<h1>/p;/class="code"/p'
+echo
+echo "\$ curl -s -i $SHARE"
+curl -s -i "$SHARE" | head -3
