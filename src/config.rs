@@ -25,6 +25,8 @@ pub struct Config {
     pub max_connections: u32,
     /// Log output: `pretty` or `json`.
     pub log_format: String,
+    /// Sandbox limits for tenant scripts (`VOUCH_SCRIPTS__MAX_OPERATIONS`, …).
+    pub scripts: crate::scripting::Limits,
 }
 
 impl std::fmt::Debug for Config {
@@ -40,6 +42,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("max_connections", &self.max_connections)
             .field("log_format", &self.log_format)
+            .field("scripts", &self.scripts)
             .finish()
     }
 }
@@ -54,6 +57,7 @@ impl Default for Config {
             public_url: None,
             max_connections: 10,
             log_format: "pretty".into(),
+            scripts: crate::scripting::Limits::default(),
         }
     }
 }

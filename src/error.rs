@@ -11,6 +11,14 @@ pub enum AppError {
     /// Input that names a field and what is wrong with it.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// Well-formed input the server cannot accept (a script that does not compile), with where.
+    #[error("{field}: {message}")]
+    Unprocessable {
+        field: String,
+        message: String,
+        line: Option<usize>,
+        column: Option<usize>,
+    },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -46,6 +54,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Invalid { .. } => "invalid_input",
+            AppError::Unprocessable { .. } => "unprocessable",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
@@ -57,6 +66,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Invalid { .. } => 400,
+            AppError::Unprocessable { .. } => 422,
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,

@@ -11,6 +11,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod rules;
+pub mod scripting;
 pub mod store;
 pub mod web;
 
@@ -60,6 +62,7 @@ pub async fn open_database(config: &Config) -> Result<Db> {
 pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result<State> {
     Ok(Arc::new(AppState {
         public_base,
+        scripts: scripting::Scripts::new(config.scripts.clone()),
         auth: Authenticator::new(db.clone(), config.admin_key.as_deref()),
         authz: Authz::new().await?,
         db,

@@ -12,3 +12,7 @@ pub mod program;
 pub mod referral;
 pub mod referral_code;
 pub mod reward;
+pub mod reward_rule;
+pub mod rule_condition;
+pub mod script;
+pub mod script_version;

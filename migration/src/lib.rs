@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261120_000001_create_foundation;
 mod m20261120_000002_create_programs;
+mod m20261120_000003_create_rules_scripts;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261120_000001_create_foundation::Migration),
             Box::new(m20261120_000002_create_programs::Migration),
+            Box::new(m20261120_000003_create_rules_scripts::Migration),
         ]
     }
 }

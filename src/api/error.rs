@@ -24,6 +24,10 @@ pub struct ErrorDetail {
 pub struct ErrorDetails {
     /// The request field (body property or parameter) at fault.
     pub field: Option<String>,
+    /// For script errors: the line (from 1).
+    pub line: Option<usize>,
+    /// For script errors: the column (from 1).
+    pub column: Option<usize>,
 }
 
 #[derive(ApiResponse, Debug)]
@@ -43,30 +47,48 @@ pub enum ApiError {
     /// The change conflicts with the current state (the message says with what).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// Well-formed but not acceptable: a script that does not compile (with line and column).
+    #[oai(status = 422)]
+    Unprocessable(Json<ErrorBody>),
     /// Something failed on the server; the request id identifies it in the logs.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
 }
 
-fn body(code: &str, message: String, field: Option<String>) -> Json<ErrorBody> {
+fn body(code: &str, message: String, details: Option<ErrorDetails>) -> Json<ErrorBody> {
     Json(ErrorBody {
         error: ErrorDetail {
             code: code.into(),
             message,
-            details: field.map(|f| ErrorDetails { field: Some(f) }),
+            details,
         },
     })
 }
 
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
-        let field = match &err {
-            AppError::Invalid { field, .. } => Some(field.clone()),
+        let details = match &err {
+            AppError::Invalid { field, .. } => Some(ErrorDetails {
+                field: Some(field.clone()),
+                line: None,
+                column: None,
+            }),
+            AppError::Unprocessable {
+                field,
+                line,
+                column,
+                ..
+            } => Some(ErrorDetails {
+                field: Some(field.clone()),
+                line: *line,
+                column: *column,
+            }),
             _ => None,
         };
-        let b = body(err.code(), err.public_message(), field);
+        let b = body(err.code(), err.public_message(), details);
         match err {
             AppError::Invalid { .. } => ApiError::BadRequest(b),
+            AppError::Unprocessable { .. } => ApiError::Unprocessable(b),
             AppError::Unauthorized(_) => ApiError::Unauthorized(b),
             AppError::Forbidden(_) => ApiError::Forbidden(b),
             AppError::NotFound(_) => ApiError::NotFound(b),
@@ -94,7 +116,16 @@ pub fn envelope(
     field: Option<String>,
 ) -> poem::Response {
     let rr = path.starts_with("/api/") && !path.starts_with("/api/v1/");
-    let json = if rr {
+    let json = if path.starts_with("/billmgr") {
+        let kind = match code {
+            "unauthorized" => "auth",
+            "forbidden" => "access",
+            "not_found" => "missing",
+            "invalid_input" => "value",
+            other => other,
+        };
+        serde_json::json!({"error": {"type": kind, "object": field.unwrap_or_default(), "value": "", "msg": message}})
+    } else if rr {
         serde_json::json!({"message": message, "code": code, "field": field})
     } else {
         serde_json::json!({

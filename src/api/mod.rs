@@ -2,6 +2,7 @@
 //! into one poem-openapi service with one spec.
 pub mod code_records;
 pub mod error;
+pub mod func;
 pub mod native;
 pub mod rr;
 pub mod strict;
@@ -23,6 +24,8 @@ pub use error::{ApiError, ErrorBody};
 /// Shared by every handler.
 pub struct AppState {
     pub db: Db,
+    /// The script engine, its limits and compiled-script cache.
+    pub scripts: crate::scripting::Scripts,
     /// Base URL for links the server hands out (share links, partner page URLs).
     pub public_base: String,
     pub auth: Authenticator,
@@ -47,6 +50,12 @@ pub enum ApiTags {
     Members,
     /// The Referral Rock style API (seed 003 contract).
     ReferralRock,
+    /// Reward rules and their conditions (native).
+    Rules,
+    /// Tenant Rhai scripts (native).
+    Scripts,
+    /// The func-call surface (seed 002): /billmgr?func=referralprogram…
+    FuncCalls,
     /// Health and readiness.
     Operations,
 }
@@ -136,7 +145,16 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             rr::members::RrMembersApi {
                 state: state.clone(),
             },
-            rr::access::RrAccessApi { state },
+            rr::access::RrAccessApi {
+                state: state.clone(),
+            },
+            native::rules::RulesApi {
+                state: state.clone(),
+            },
+            native::scripts::ScriptsApi {
+                state: state.clone(),
+            },
+            func::FuncApi { state },
         ),
         "Vouch",
         env!("CARGO_PKG_VERSION"),

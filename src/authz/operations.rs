@@ -61,6 +61,28 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("rrRemoveMembersDelete", tenant("members", WRITE)),
     ("rrMemberAccessUrls", tenant("members", WRITE)),
     ("rrMemberAccess", tenant("members", WRITE)),
+    ("createRule", tenant("rules", WRITE)),
+    ("listRules", tenant("rules", READ)),
+    ("getRule", tenant("rules", READ)),
+    ("updateRule", tenant("rules", WRITE)),
+    ("deleteRule", tenant("rules", WRITE)),
+    ("createCondition", tenant("rules", WRITE)),
+    ("listConditions", tenant("rules", READ)),
+    ("updateCondition", tenant("rules", WRITE)),
+    ("deleteCondition", tenant("rules", WRITE)),
+    ("evaluateRule", tenant("rules", READ)),
+    ("createScript", tenant("scripts", WRITE)),
+    ("listScripts", tenant("scripts", READ)),
+    ("getScript", tenant("scripts", READ)),
+    ("listScriptVersions", tenant("scripts", READ)),
+    ("addScriptVersion", tenant("scripts", WRITE)),
+    ("deleteScript", tenant("scripts", WRITE)),
+    // Running a script on sample facts writes nothing; reading scripts is enough.
+    ("testScript", tenant("scripts", READ)),
+    // The func surface names its function in `func`; each function is authorized again inside
+    // (see api::func::access_of), so the operation itself needs only a read right.
+    ("billmgrGet", tenant("programs", READ)),
+    ("billmgrPost", tenant("programs", READ)),
 ];
 
 pub fn access_for(operation_id: &str) -> Option<Access> {

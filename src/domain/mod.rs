@@ -12,6 +12,8 @@ pub mod paging;
 pub mod programs;
 pub mod referral_codes;
 pub mod roles;
+pub mod rules;
+pub mod scripts;
 pub mod values;
 
 pub use paging::PageReq;

@@ -17,6 +17,9 @@ const MAX_EMBED_ORIGINS: usize = 20;
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgramView {
     pub id: String,
+    /// The numeric id (the func surface of seed 002 shows these).
+    #[serde(skip)]
+    pub number: i64,
     pub name: String,
     pub title: String,
     #[serde(rename = "type")]
@@ -41,6 +44,7 @@ pub struct ProgramView {
 pub fn view(row: &ProgramRow) -> ProgramView {
     ProgramView {
         id: row.public_id.clone(),
+        number: row.id,
         name: row.name.clone(),
         title: row.title.clone(),
         program_type: row.program_type.clone(),
@@ -231,6 +235,8 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
             "program has {members} member(s); set is_active to false instead of deleting it"
         )));
     }
+    // Rules belong to their program; they go with it.
+    crate::store::rules::delete_for_program(ctx, &txn, row.id).await?;
     store::delete(ctx, &txn, row.id).await?;
     let program = view(&row);
     events::record(ctx, &txn, "ProgramDelete", &program.id, json!(program)).await?;

@@ -235,3 +235,61 @@ mod money_tests {
         assert_eq!(decimal(1234, "KWD"), "1.234");
     }
 }
+
+/// Parses a decimal amount in major units (`12.5`, `12.50`) into minor units of `currency`;
+/// more decimals than the currency has, signs or other characters are refused.
+pub fn parse_money(field: &str, raw: &str, currency: &str) -> Result<i64> {
+    parse_scaled(field, raw, currency_exponent(currency) as usize)
+}
+
+/// Parses a non-negative decimal with at most `exp` decimals into an integer scaled by 10^exp.
+pub fn parse_scaled(field: &str, raw: &str, exp: usize) -> Result<i64> {
+    let raw = raw.trim();
+    let bad = || {
+        AppError::invalid(
+            field,
+            format!("`{raw}` is not an amount with at most {exp} decimals"),
+        )
+    };
+    let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
+    if whole.is_empty() || whole.len() > 15 || !whole.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if frac.len() > exp
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || (raw.contains('.') && frac.is_empty())
+    {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let frac_value: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<exp$}").parse().map_err(|_| bad())?
+    };
+    Ok(whole * 10i64.pow(exp as u32) + frac_value)
+}
+
+/// The canonical text of an amount: `12.5` USD → `12.50`.
+pub fn normalize_money(field: &str, raw: &str, currency: &str) -> Result<String> {
+    Ok(decimal(parse_money(field, raw, currency)?, currency))
+}
+
+#[cfg(test)]
+mod parse_money_tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_into_minor_units() {
+        assert_eq!(parse_money("a", "12.5", "USD").unwrap(), 1250);
+        assert_eq!(parse_money("a", "12", "USD").unwrap(), 1200);
+        assert_eq!(parse_money("a", "0.07", "USD").unwrap(), 7);
+        assert_eq!(parse_money("a", "500", "JPY").unwrap(), 500);
+        assert!(parse_money("a", "5.5", "JPY").is_err());
+        assert!(parse_money("a", "1.234", "USD").is_err());
+        assert!(parse_money("a", "-1", "USD").is_err());
+        assert!(parse_money("a", "1.", "USD").is_err());
+        assert!(parse_money("a", "abc", "USD").is_err());
+        assert_eq!(normalize_money("a", "12.5", "USD").unwrap(), "12.50");
+    }
+}

@@ -11,6 +11,8 @@ pub mod members;
 pub mod orgs;
 pub mod programs;
 pub mod referral_codes;
+pub mod rules;
+pub mod scripts;
 
 use std::time::Duration;
 

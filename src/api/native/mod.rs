@@ -5,6 +5,8 @@ pub mod members;
 pub mod ops;
 pub mod orgs;
 pub mod programs;
+pub mod rules;
+pub mod scripts;
 
 use poem_openapi::Object;
 

@@ -1,0 +1,339 @@
+//! Tenant scripts: the one hardened Rhai engine (built in `engine`), the read-only facts scripts
+//! see, the compiled-AST cache, and a runner that turns every failure into a message naming the
+//! limit that stopped it.
+//!
+//! Invariants: rhai's `unchecked` feature is off (see vendor/README.md), so every limit below is
+//! enforced; scripts have no I/O, no modules (`no_module`), no `eval`, strict variables, and reach
+//! the host only through the getters registered in `facts`. Runs happen on blocking threads so a
+//! slow script never stalls the async runtime; the wall-clock deadline is per run.
+pub mod facts;
+
+use std::cell::Cell;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rhai::{Dynamic, Engine, EvalAltResult, ParseErrorType, Scope, AST};
+use serde::{Deserialize, Serialize};
+
+pub use facts::ScriptFacts;
+
+/// Sandbox limits, from configuration (`[scripts]` / `VOUCH_SCRIPTS__*`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Limits {
+    pub max_operations: u64,
+    pub max_call_levels: usize,
+    pub max_expr_depth: usize,
+    pub max_string_size: usize,
+    pub max_array_size: usize,
+    pub max_map_size: usize,
+    pub max_variables: usize,
+    pub max_functions: usize,
+    /// Wall-clock deadline of one run.
+    pub deadline_ms: u64,
+    /// Largest script source accepted, in bytes.
+    pub max_source_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 100_000,
+            max_call_levels: 16,
+            max_expr_depth: 64,
+            max_string_size: 10_000,
+            max_array_size: 1_000,
+            max_map_size: 1_000,
+            max_variables: 200,
+            max_functions: 50,
+            deadline_ms: 250,
+            max_source_bytes: 64 * 1024,
+        }
+    }
+}
+
+thread_local! {
+    /// Deadline and operation count of the run on this thread (runs are synchronous).
+    static RUN: Cell<(Option<Instant>, u64)> = const { Cell::new((None, 0)) };
+}
+
+const DEADLINE_TOKEN: &str = "deadline";
+
+/// The one hardened engine. Everything a script may touch is decided here.
+pub fn engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_variables(limits.max_variables)
+        .set_max_functions(limits.max_functions)
+        .set_strict_variables(true);
+    engine.disable_symbol("eval");
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    engine.on_progress(|operations| {
+        let (deadline, _) = RUN.get();
+        RUN.set((deadline, operations));
+        match deadline {
+            Some(d) if operations % 256 == 0 && Instant::now() > d => {
+                Some(Dynamic::from(DEADLINE_TOKEN))
+            }
+            _ => None,
+        }
+    });
+    facts::register(&mut engine);
+    engine
+}
+
+/// A syntax or limit error found when compiling, with where it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompileError {
+    pub message: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+pub fn compile(engine: &Engine, limits: &Limits, source: &str) -> Result<AST, CompileError> {
+    if source.len() > limits.max_source_bytes {
+        return Err(CompileError {
+            message: format!(
+                "source is {} bytes; the limit is {}",
+                source.len(),
+                limits.max_source_bytes
+            ),
+            line: None,
+            column: None,
+        });
+    }
+    // Strict variables: the fact names must be known when compiling, so compile against a scope
+    // that holds them (values do not matter here).
+    let mut scope = Scope::new();
+    ScriptFacts::default().push_into(&mut scope);
+    engine.compile_with_scope(&scope, source).map_err(|e| {
+        let message = match e.err_type() {
+            ParseErrorType::ExprTooDeep => format!(
+                "expression depth limit ({}) exceeded",
+                limits.max_expr_depth
+            ),
+            ParseErrorType::VariableUndefined(name) => {
+                format!("undefined variable `{name}` (variables must be declared)")
+            }
+            other => other.to_string(),
+        };
+        CompileError {
+            message,
+            line: e.position().line(),
+            column: e.position().position(),
+        }
+    })
+}
+
+/// The outcome of one run: the value, how many operations it took and how long.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub value: Dynamic,
+    pub operations: u64,
+    pub elapsed: Duration,
+}
+
+/// A run that failed, with the message shown to the tenant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunError {
+    pub message: String,
+    pub operations: u64,
+    pub elapsed_us: u64,
+}
+
+fn explain(err: &EvalAltResult, limits: &Limits) -> String {
+    match err {
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            format!("operation limit ({}) exceeded", limits.max_operations)
+        }
+        EvalAltResult::ErrorStackOverflow(_) => {
+            format!("call depth limit ({}) exceeded", limits.max_call_levels)
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            let limit = match what.to_ascii_lowercase() {
+                w if w.contains("string") => limits.max_string_size,
+                w if w.contains("array") => limits.max_array_size,
+                w if w.contains("map") => limits.max_map_size,
+                _ => 0,
+            };
+            format!("{what} size limit ({limit}) exceeded")
+        }
+        EvalAltResult::ErrorTerminated(_, _) => {
+            format!("wall-clock deadline ({} ms) exceeded", limits.deadline_ms)
+        }
+        EvalAltResult::ErrorTooManyVariables(_) => {
+            format!("variable limit ({}) exceeded", limits.max_variables)
+        }
+        EvalAltResult::ErrorVariableNotFound(name, _) => format!("undefined variable `{name}`"),
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => {
+            format!(
+                "no function `{sig}` (the host API has no such function for these argument types)"
+            )
+        }
+        EvalAltResult::ErrorInFunctionCall(name, _, inner, _) => {
+            format!("in `{name}`: {}", explain(inner, limits))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Runs a compiled script against facts on the current thread, within the limits.
+pub fn run(
+    engine: &Engine,
+    limits: &Limits,
+    ast: &AST,
+    facts: &ScriptFacts,
+) -> Result<RunOutcome, RunError> {
+    let started = Instant::now();
+    RUN.set((Some(started + Duration::from_millis(limits.deadline_ms)), 0));
+    let mut scope = Scope::new();
+    facts.push_into(&mut scope);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast)
+    }));
+    let (_, operations) = RUN.get();
+    RUN.set((None, 0));
+    let elapsed = started.elapsed();
+    let fail = |message: String| RunError {
+        message,
+        operations,
+        elapsed_us: elapsed.as_micros() as u64,
+    };
+    match result {
+        Ok(Ok(value)) => Ok(RunOutcome {
+            value,
+            operations,
+            elapsed,
+        }),
+        Ok(Err(err)) => Err(fail(explain(&err, limits))),
+        Err(_) => Err(fail(
+            "the script stopped the host function unexpectedly".into(),
+        )),
+    }
+}
+
+/// What a script of each kind must return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `true` or `false`: does the condition hold?
+    Condition,
+    /// A whole number of minor units ≥ 0: the reward amount.
+    Amount,
+    /// `"allow"`, `"review"` or `"deny"`.
+    Fraud,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "condition" => Some(Kind::Condition),
+            "amount" => Some(Kind::Amount),
+            "fraud" => Some(Kind::Fraud),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Kind::Condition => "condition",
+            Kind::Amount => "amount",
+            Kind::Fraud => "fraud",
+        }
+    }
+
+    /// Checks a returned value against the kind; answers it as JSON.
+    pub fn check(&self, value: &Dynamic) -> Result<serde_json::Value, String> {
+        match self {
+            Kind::Condition => value
+                .as_bool()
+                .map(serde_json::Value::Bool)
+                .map_err(|t| format!("a condition script must return true or false, not {t}")),
+            Kind::Amount => match value.as_int() {
+                Ok(n) if n >= 0 => Ok(serde_json::json!(n)),
+                Ok(n) => Err(format!(
+                    "an amount script must not return a negative amount ({n})"
+                )),
+                Err(t) => Err(format!(
+                    "an amount script must return whole minor units, not {t}"
+                )),
+            },
+            Kind::Fraud => match value.clone().into_string() {
+                Ok(s) if matches!(s.as_str(), "allow" | "review" | "deny") => {
+                    Ok(serde_json::Value::String(s))
+                }
+                Ok(s) => Err(format!(
+                    "a fraud script must return \"allow\", \"review\" or \"deny\", not \"{s}\""
+                )),
+                Err(t) => Err(format!("a fraud script must return a string, not {t}")),
+            },
+        }
+    }
+}
+
+/// The engine, its limits and the compiled-AST cache, shared by every request.
+pub struct Scripts {
+    pub engine: Arc<Engine>,
+    pub limits: Limits,
+    /// Compiled scripts by (script row id, version): a new version is a new key.
+    cache: moka::sync::Cache<(i64, i64), Arc<AST>>,
+}
+
+impl Scripts {
+    pub fn new(limits: Limits) -> Scripts {
+        Scripts {
+            engine: Arc::new(engine(&limits)),
+            limits,
+            cache: moka::sync::Cache::new(10_000),
+        }
+    }
+
+    pub fn compile(&self, source: &str) -> Result<AST, CompileError> {
+        compile(&self.engine, &self.limits, source)
+    }
+
+    /// The compiled script for this version, compiling it on a miss.
+    pub fn compiled(
+        &self,
+        script_id: i64,
+        version: i64,
+        source: &str,
+    ) -> Result<Arc<AST>, CompileError> {
+        if let Some(ast) = self.cache.get(&(script_id, version)) {
+            return Ok(ast);
+        }
+        let ast = Arc::new(self.compile(source)?);
+        self.cache.insert((script_id, version), ast.clone());
+        Ok(ast)
+    }
+
+    /// Drops every cached version of a script but `keep` (so a new version replaces the old).
+    pub fn retire(&self, script_id: i64, keep: i64) {
+        for v in 1..keep {
+            self.cache.invalidate(&(script_id, v));
+        }
+    }
+
+    /// Runs on a blocking thread, so the async runtime keeps serving while it runs.
+    pub async fn run(&self, ast: Arc<AST>, facts: ScriptFacts) -> Result<RunOutcome, RunError> {
+        let (engine, limits) = (self.engine.clone(), self.limits.clone());
+        tokio::task::spawn_blocking(move || run(&engine, &limits, &ast, &facts))
+            .await
+            .unwrap_or_else(|_| {
+                Err(RunError {
+                    message: "the script run was cancelled".into(),
+                    operations: 0,
+                    elapsed_us: 0,
+                })
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,147 @@
+//! The sandbox: each attack ends with an error naming the limit, and facts are read-only.
+use super::*;
+use rhai::INT;
+
+fn scripts() -> Scripts {
+    Scripts::new(Limits::default())
+}
+
+fn eval(s: &Scripts, source: &str) -> Result<Dynamic, String> {
+    let ast = s.compile(source).map_err(|e| e.message)?;
+    run(&s.engine, &s.limits, &ast, &ScriptFacts::default())
+        .map(|o| o.value)
+        .map_err(|e| e.message)
+}
+
+#[test]
+fn an_endless_loop_hits_the_operation_limit() {
+    let err = eval(&scripts(), "loop { }").unwrap_err();
+    assert!(err.contains("operation limit"), "{err}");
+}
+
+#[test]
+fn a_slow_script_hits_the_wall_clock_deadline() {
+    let s = Scripts::new(Limits {
+        max_operations: u64::MAX / 2,
+        deadline_ms: 50,
+        ..Limits::default()
+    });
+    let err = eval(&s, "let x = 0; loop { x += 1; }").unwrap_err();
+    assert!(err.contains("deadline (50 ms)"), "{err}");
+}
+
+#[test]
+fn unbounded_recursion_hits_the_call_depth_limit() {
+    let err = eval(&scripts(), "fn f(x) { f(x + 1) } f(0)").unwrap_err();
+    assert!(err.contains("call depth limit"), "{err}");
+}
+
+#[test]
+fn a_string_doubled_in_a_loop_hits_the_string_limit() {
+    let err = eval(&scripts(), r#"let s = "ab"; loop { s += s; }"#).unwrap_err();
+    assert!(err.contains("size limit (10000)"), "{err}");
+}
+
+#[test]
+fn a_huge_array_hits_the_array_limit() {
+    let err = eval(&scripts(), "let a = []; loop { a.push(1); }").unwrap_err();
+    assert!(err.contains("size limit (1000)"), "{err}");
+}
+
+#[test]
+fn an_expression_nested_ten_thousand_deep_is_refused_at_compile_time() {
+    let source = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+    let err = scripts().compile(&source).unwrap_err();
+    assert!(
+        err.message.contains("expression depth limit"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn import_and_eval_and_undefined_variables_are_refused() {
+    let s = scripts();
+    assert!(s.compile(r#"import "os" as os;"#).is_err());
+    assert!(eval(&s, r#"eval("1 + 1")"#).is_err());
+    let err = s.compile("x + 1").unwrap_err();
+    assert!(
+        err.message.contains("undefined variable `x`"),
+        "{}",
+        err.message
+    );
+    assert_eq!((err.line, err.column), (Some(1), Some(1)));
+}
+
+#[test]
+fn a_host_function_called_with_bad_types_is_an_error_not_a_crash() {
+    let err = eval(&scripts(), "days_between(1, 2)").unwrap_err();
+    assert!(err.contains("no function"), "{err}");
+    let err = eval(&scripts(), r#"days_between("yesterday", "today")"#).unwrap_err();
+    assert!(err.contains("RFC 3339"), "{err}");
+    let err = eval(&scripts(), "event.weekday").unwrap_err();
+    assert!(err.contains("RFC 3339"), "{err}");
+}
+
+#[test]
+fn facts_are_read_only() {
+    assert!(eval(&scripts(), "referral = 1;").is_err());
+    assert!(eval(&scripts(), "referral.amount = 1;").is_err());
+}
+
+#[test]
+fn facts_are_visible_through_getters() {
+    let s = scripts();
+    let facts = ScriptFacts {
+        referral: facts::ReferralFacts {
+            email: "a@Example.com".into(),
+            amount: 12_000,
+            ..Default::default()
+        },
+        referrer: facts::ReferrerFacts {
+            email: "b@example.com".into(),
+            referral_count: 3,
+            ..Default::default()
+        },
+        event: facts::EventFacts {
+            at: "2026-11-21T10:00:00Z".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let ast = s.compile("referral.amount > 10000 && referral.email_domain == referrer.email_domain && event.weekday == 6").unwrap();
+    let out = run(&s.engine, &s.limits, &ast, &facts).unwrap();
+    assert!(out.value.as_bool().unwrap());
+    assert!(out.operations > 0);
+}
+
+#[test]
+fn kinds_check_what_scripts_return() {
+    assert_eq!(
+        Kind::Condition.check(&Dynamic::from(true)).unwrap(),
+        serde_json::json!(true)
+    );
+    assert!(Kind::Condition.check(&Dynamic::from(1 as INT)).is_err());
+    assert!(Kind::Amount.check(&Dynamic::from(-1 as INT)).is_err());
+    assert_eq!(
+        Kind::Amount.check(&Dynamic::from(150 as INT)).unwrap(),
+        serde_json::json!(150)
+    );
+    assert!(Kind::Fraud.check(&Dynamic::from("maybe")).is_err());
+    assert!(Kind::Fraud.check(&Dynamic::from("deny")).is_ok());
+}
+
+#[test]
+fn the_cache_keeps_one_ast_per_version() {
+    let s = scripts();
+    let a = s.compiled(1, 1, "1").unwrap();
+    let b = s.compiled(1, 1, "this source is ignored on a hit").unwrap();
+    assert!(Arc::ptr_eq(&a, &b));
+    let c = s.compiled(1, 2, "2").unwrap();
+    assert!(!Arc::ptr_eq(&a, &c));
+    s.retire(1, 2);
+    assert!(
+        s.compiled(1, 1, "syntax error (").is_err(),
+        "a retired version is compiled again"
+    );
+}

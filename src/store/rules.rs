@@ -1,0 +1,292 @@
+//! Reward rules and their conditions, scoped by the context's org in every query.
+use chrono::{DateTime, Utc};
+use entities::{reward_rule, rule_condition};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use super::Page;
+use crate::domain::{ids, Ctx};
+use crate::error::Result;
+
+pub use entities::reward_rule::Model as RuleRow;
+pub use entities::rule_condition::Model as ConditionRow;
+
+/// Every settable field of a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleFields {
+    pub name: String,
+    pub enabled: bool,
+    pub recipient: String,
+    pub trigger: String,
+    pub reward_kind: String,
+    pub amount: Option<String>,
+    pub amount_script_id: Option<i64>,
+    pub currency: String,
+    pub payout_id: Option<String>,
+    pub hold_days: i32,
+    pub max_per_referral: Option<i32>,
+    pub max_per_member: Option<i32>,
+    pub start_date: Option<DateTime<Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
+}
+
+fn apply(am: &mut reward_rule::ActiveModel, f: RuleFields) {
+    am.name = Set(f.name);
+    am.enabled = Set(f.enabled);
+    am.recipient = Set(f.recipient);
+    am.trigger = Set(f.trigger);
+    am.reward_kind = Set(f.reward_kind);
+    am.amount = Set(f.amount);
+    am.amount_script_id = Set(f.amount_script_id);
+    am.currency = Set(f.currency);
+    am.payout_id = Set(f.payout_id);
+    am.hold_days = Set(f.hold_days);
+    am.max_per_referral = Set(f.max_per_referral);
+    am.max_per_member = Set(f.max_per_member);
+    am.start_date = Set(f.start_date);
+    am.end_date = Set(f.end_date);
+    am.updated_at = Set(Utc::now());
+}
+
+pub fn fields_of(row: &RuleRow) -> RuleFields {
+    RuleFields {
+        name: row.name.clone(),
+        enabled: row.enabled,
+        recipient: row.recipient.clone(),
+        trigger: row.trigger.clone(),
+        reward_kind: row.reward_kind.clone(),
+        amount: row.amount.clone(),
+        amount_script_id: row.amount_script_id,
+        currency: row.currency.clone(),
+        payout_id: row.payout_id.clone(),
+        hold_days: row.hold_days,
+        max_per_referral: row.max_per_referral,
+        max_per_member: row.max_per_member,
+        start_date: row.start_date,
+        end_date: row.end_date,
+    }
+}
+
+pub async fn insert<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+    f: RuleFields,
+) -> Result<RuleRow> {
+    let mut am = reward_rule::ActiveModel {
+        public_id: Set(ids::new_public_id("rule")),
+        org_id: Set(ctx.org_id),
+        program_id: Set(program_id),
+        version: Set(1),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply(&mut am, f);
+    Ok(am.insert(db).await?)
+}
+
+/// Replaces the fields and bumps the version.
+pub async fn update<C: ConnectionTrait>(db: &C, row: RuleRow, f: RuleFields) -> Result<RuleRow> {
+    let version = row.version + 1;
+    let mut am: reward_rule::ActiveModel = row.into();
+    apply(&mut am, f);
+    am.version = Set(version);
+    Ok(am.update(db).await?)
+}
+
+/// Bumps the version (a condition changed).
+pub async fn touch<C: ConnectionTrait>(db: &C, row: RuleRow) -> Result<RuleRow> {
+    let version = row.version + 1;
+    let mut am: reward_rule::ActiveModel = row.into();
+    am.version = Set(version);
+    am.updated_at = Set(Utc::now());
+    Ok(am.update(db).await?)
+}
+
+pub async fn find<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    public_id: &str,
+) -> Result<Option<RuleRow>> {
+    Ok(reward_rule::Entity::find()
+        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
+        .filter(reward_rule::Column::PublicId.eq(public_id))
+        .one(db)
+        .await?)
+}
+
+pub async fn find_by_id<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<Option<RuleRow>> {
+    Ok(reward_rule::Entity::find()
+        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
+        .filter(reward_rule::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+pub async fn list<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<Page<RuleRow>> {
+    let q = reward_rule::Entity::find()
+        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
+        .filter(reward_rule::Column::ProgramId.eq(program_id));
+    let total = q.clone().count(db).await?;
+    let items = q
+        .order_by_asc(reward_rule::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(Page { items, total })
+}
+
+pub async fn count_for_program<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+) -> Result<u64> {
+    Ok(reward_rule::Entity::find()
+        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
+        .filter(reward_rule::Column::ProgramId.eq(program_id))
+        .count(db)
+        .await?)
+}
+
+/// Deletes a rule and its conditions.
+pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, rule_id: i64) -> Result<()> {
+    rule_condition::Entity::delete_many()
+        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
+        .filter(rule_condition::Column::RuleId.eq(rule_id))
+        .exec(db)
+        .await?;
+    reward_rule::Entity::delete_many()
+        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
+        .filter(reward_rule::Column::Id.eq(rule_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Stored condition fields (already validated).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionFields {
+    pub ctype: i32,
+    pub orderperiods: Option<i32>,
+    pub comparison: Option<String>,
+    pub amount_ctype_1: Option<String>,
+    pub amount_ctype_4: Option<String>,
+    pub item_count: Option<i64>,
+    pub referral_count: Option<i64>,
+    pub group_name: Option<String>,
+    pub script_id: Option<i64>,
+}
+
+fn apply_condition(am: &mut rule_condition::ActiveModel, f: ConditionFields) {
+    am.ctype = Set(f.ctype);
+    am.orderperiods = Set(f.orderperiods);
+    am.comparison = Set(f.comparison);
+    am.amount_ctype_1 = Set(f.amount_ctype_1);
+    am.amount_ctype_4 = Set(f.amount_ctype_4);
+    am.item_count = Set(f.item_count);
+    am.referral_count = Set(f.referral_count);
+    am.group_name = Set(f.group_name);
+    am.script_id = Set(f.script_id);
+}
+
+pub async fn insert_condition<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    rule_id: i64,
+    f: ConditionFields,
+) -> Result<ConditionRow> {
+    let mut am = rule_condition::ActiveModel {
+        public_id: Set(ids::new_public_id("cond")),
+        org_id: Set(ctx.org_id),
+        rule_id: Set(rule_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply_condition(&mut am, f);
+    Ok(am.insert(db).await?)
+}
+
+pub async fn update_condition<C: ConnectionTrait>(
+    db: &C,
+    row: ConditionRow,
+    f: ConditionFields,
+) -> Result<ConditionRow> {
+    let mut am: rule_condition::ActiveModel = row.into();
+    apply_condition(&mut am, f);
+    Ok(am.update(db).await?)
+}
+
+pub async fn find_condition<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    public_id: &str,
+) -> Result<Option<ConditionRow>> {
+    Ok(rule_condition::Entity::find()
+        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
+        .filter(rule_condition::Column::PublicId.eq(public_id))
+        .one(db)
+        .await?)
+}
+
+pub async fn find_condition_by_id<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    id: i64,
+) -> Result<Option<ConditionRow>> {
+    Ok(rule_condition::Entity::find()
+        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
+        .filter(rule_condition::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+pub async fn conditions<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    rule_id: i64,
+) -> Result<Vec<ConditionRow>> {
+    Ok(rule_condition::Entity::find()
+        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
+        .filter(rule_condition::Column::RuleId.eq(rule_id))
+        .order_by_asc(rule_condition::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn delete_condition<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<()> {
+    rule_condition::Entity::delete_many()
+        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
+        .filter(rule_condition::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes every rule of a program with their conditions (the program is going away).
+pub async fn delete_for_program<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+) -> Result<()> {
+    let rule_ids: Vec<i64> = reward_rule::Entity::find()
+        .select_only()
+        .column(reward_rule::Column::Id)
+        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
+        .filter(reward_rule::Column::ProgramId.eq(program_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in rule_ids {
+        delete(ctx, db, id).await?;
+    }
+    Ok(())
+}
