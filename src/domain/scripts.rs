@@ -202,7 +202,7 @@ pub async fn delete(ctx: &Ctx, db: &Db, scripts: &Scripts, id: &str) -> Result<S
     )
     .await?;
     txn.commit().await?;
-    scripts.retire(row.id, i64::MAX);
+    scripts.retire(row.id, row.current_version + 1);
     Ok(script)
 }
 

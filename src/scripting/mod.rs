@@ -313,9 +313,10 @@ impl Scripts {
         Ok(ast)
     }
 
-    /// Drops every cached version of a script but `keep` (so a new version replaces the old).
-    pub fn retire(&self, script_id: i64, keep: i64) {
-        for v in 1..keep {
+    /// Drops the cached versions of a script below `below` (a new version replaces the old;
+    /// a deleted script passes its current version + 1).
+    pub fn retire(&self, script_id: i64, below: i64) {
+        for v in 1..below {
             self.cache.invalidate(&(script_id, v));
         }
     }

@@ -52,7 +52,8 @@ pub struct Org {
     pub owner_key_id: String,
 }
 
-fn config() -> Config {
+/// The test configuration: an ephemeral port and a known admin key.
+pub fn config() -> Config {
     Config {
         bind: "127.0.0.1:0".into(),
         admin_key: Some(ADMIN_KEY.into()),
@@ -62,13 +63,18 @@ fn config() -> Config {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
+        TestApp::sqlite_with(config()).await
+    }
+
+    /// A SQLite app with its own configuration (e.g. other script limits).
+    pub async fn sqlite_with(config: Config) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
         let db = Db::connect(&url, DbOptions::default())
             .await
             .expect("sqlite connect");
         db.migrate().await.expect("migrate sqlite");
-        TestApp::spawn(db, Some(dir)).await
+        TestApp::spawn_with(config, db, Some(dir)).await
     }
 
     /// A fresh schema in the PostgreSQL database named by `VOUCH_TEST_DATABASE_URL`, if set.
@@ -110,7 +116,11 @@ impl TestApp {
     }
 
     async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
-        let app = App::build_with_db(config(), db.clone())
+        TestApp::spawn_with(config(), db, dir).await
+    }
+
+    async fn spawn_with(config: Config, db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
+        let app = App::build_with_db(config, db.clone())
             .await
             .expect("build app");
         let base = format!("http://127.0.0.1:{}", app.port());
