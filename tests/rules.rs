@@ -21,7 +21,13 @@ async fn rule(app: &TestApp, key: &str, p: &Value, body: Value) -> Value {
 }
 
 async fn condition(app: &TestApp, key: &str, rule: &Value, body: Value) -> Value {
-    let (s, c) = app.post(&format!("/api/v1/rules/{}/conditions", rule["id"].as_str().unwrap()), key, body).await;
+    let (s, c) = app
+        .post(
+            &format!("/api/v1/rules/{}/conditions", rule["id"].as_str().unwrap()),
+            key,
+            body,
+        )
+        .await;
     assert_eq!(s, 201, "{c}");
     c
 }

@@ -8,13 +8,21 @@ use serde_json::{json, Value};
 const BASE: &str = "/api/v1/scripts";
 
 async fn upload(app: &TestApp, key: &str, name: &str, kind: &str, source: &str) -> Value {
-    let (s, b) = app.post(BASE, key, json!({"name": name, "kind": kind, "source": source})).await;
+    let (s, b) = app
+        .post(
+            BASE,
+            key,
+            json!({"name": name, "kind": kind, "source": source}),
+        )
+        .await;
     assert_eq!(s, 201, "upload {name}: {b}");
     b
 }
 
 async fn test_run(app: &TestApp, key: &str, id: &str, facts: Value) -> Value {
-    let (s, b) = app.post(&format!("{BASE}/{id}/test"), key, json!({"facts": facts})).await;
+    let (s, b) = app
+        .post(&format!("{BASE}/{id}/test"), key, json!({"facts": facts}))
+        .await;
     assert_eq!(s, 200, "{b}");
     b
 }
@@ -125,7 +133,14 @@ async fn the_server_keeps_answering_while_a_script_runs_to_its_deadline() {
     config.scripts.deadline_ms = 3_000;
     let app = std::sync::Arc::new(TestApp::sqlite_with(config).await);
     let org = app.new_org("Acme").await;
-    let s = upload(&app, &org.owner_key, "spin", "condition", "let x = 0; loop { x += 1; }").await;
+    let s = upload(
+        &app,
+        &org.owner_key,
+        "spin",
+        "condition",
+        "let x = 0; loop { x += 1; }",
+    )
+    .await;
     let path = format!("{BASE}/{}/test", s["id"].as_str().unwrap());
     let (runner, key) = (app.clone(), org.owner_key.clone());
     let running = tokio::spawn(async move { runner.post(&path, &key, json!({})).await });
@@ -135,10 +150,19 @@ async fn the_server_keeps_answering_while_a_script_runs_to_its_deadline() {
         let (status, _) = app.get("/api/v1/scripts", &org.owner_key).await;
         assert_eq!(status, 200);
     }
-    assert!(!running.is_finished(), "other requests were answered while the script still ran");
+    assert!(
+        !running.is_finished(),
+        "other requests were answered while the script still ran"
+    );
     let (status, run) = running.await.unwrap();
     assert_eq!(status, 200);
-    assert!(run["error"].as_str().unwrap().contains("deadline (3000 ms)"), "{run}");
+    assert!(
+        run["error"]
+            .as_str()
+            .unwrap()
+            .contains("deadline (3000 ms)"),
+        "{run}"
+    );
 }
 
 db_test!(
