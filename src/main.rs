@@ -50,6 +50,36 @@ enum Command {
     },
     /// Print the OpenAPI spec that the server serves (the source of openapi/openapi.json).
     Openapi,
+    /// Try tenant scripts locally, in the same hardened engine the server uses.
+    Script {
+        #[command(subcommand)]
+        command: ScriptCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScriptCommand {
+    /// Compile a script and run it once on facts (JSON: {referral, referrer, program, event}).
+    Test {
+        /// The .rhai file.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// Facts as JSON (default: empty facts).
+        #[arg(long)]
+        facts: Option<String>,
+    },
+    /// Measure one run of a cached compiled script against compile plus run, as a ratio.
+    Bench {
+        /// The .rhai file.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// Facts as JSON (default: empty facts).
+        #[arg(long)]
+        facts: Option<String>,
+        /// Runs of each kind.
+        #[arg(long, default_value_t = 2000)]
+        iterations: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +151,7 @@ async fn main() -> ExitCode {
             command: KeyCommand::Create { org, role, name },
         } => key_create(&config, &org, &role, &name).await,
         Command::Openapi => openapi().await,
+        Command::Script { command } => script(&config, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -203,4 +234,82 @@ async fn openapi() -> vouch::error::Result<()> {
     let state = vouch::build_state(&Config::default(), db, "http://127.0.0.1:8080".into()).await?;
     println!("{}", api::spec_json(state));
     Ok(())
+}
+
+fn read_script(
+    file: &std::path::Path,
+    facts: Option<&str>,
+) -> vouch::error::Result<(String, vouch::scripting::ScriptFacts)> {
+    let source = std::fs::read_to_string(file)
+        .map_err(|e| vouch::error::AppError::invalid("file", format!("{}: {e}", file.display())))?;
+    let facts = match facts {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| vouch::error::AppError::invalid("facts", e.to_string()))?,
+        None => vouch::scripting::ScriptFacts::default(),
+    };
+    Ok((source, facts))
+}
+
+fn script(config: &Config, command: ScriptCommand) -> vouch::error::Result<()> {
+    use vouch::scripting::{run, Scripts};
+    let scripts = Scripts::new(config.scripts.clone());
+    let compile = |source: &str| {
+        scripts.compile(source).map_err(|e| {
+            vouch::error::AppError::invalid(
+                "file",
+                format!("line {:?}, column {:?}: {}", e.line, e.column, e.message),
+            )
+        })
+    };
+    match command {
+        ScriptCommand::Test { file, facts } => {
+            let (source, facts) = read_script(&file, facts.as_deref())?;
+            let ast = compile(&source)?;
+            match run(&scripts.engine, &scripts.limits, &ast, &facts) {
+                Ok(out) => println!(
+                    "result: {}\noperations: {}\nelapsed: {:?}",
+                    out.value, out.operations, out.elapsed
+                ),
+                Err(e) => println!(
+                    "error: {}\noperations: {}\nelapsed: {} µs",
+                    e.message, e.operations, e.elapsed_us
+                ),
+            }
+            Ok(())
+        }
+        ScriptCommand::Bench {
+            file,
+            facts,
+            iterations,
+        } => {
+            let (source, facts) = read_script(&file, facts.as_deref())?;
+            let ast = compile(&source)?;
+            let timed = |f: &dyn Fn()| {
+                let start = std::time::Instant::now();
+                for _ in 0..iterations {
+                    f();
+                }
+                start.elapsed() / iterations
+            };
+            // Warm up both paths once before measuring.
+            let _ = run(&scripts.engine, &scripts.limits, &ast, &facts);
+            let cached = timed(&|| {
+                let _ = run(&scripts.engine, &scripts.limits, &ast, &facts);
+            });
+            let fresh = timed(&|| {
+                if let Ok(ast) = scripts.compile(&source) {
+                    let _ = run(&scripts.engine, &scripts.limits, &ast, &facts);
+                }
+            });
+            println!("file: {}", file.display());
+            println!("iterations: {iterations}");
+            println!("cached compiled script, per run: {cached:?}");
+            println!("compile + run, per run:          {fresh:?}");
+            println!(
+                "ratio (compile + run) / cached:  {:.1}x",
+                fresh.as_secs_f64() / cached.as_secs_f64().max(1e-12)
+            );
+            Ok(())
+        }
+    }
 }
