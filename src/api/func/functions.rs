@@ -349,6 +349,55 @@ fn with_func(func: &str, elid: Option<i64>, mut values: Value) -> Value {
     values
 }
 
+/// `.edit`: without `elid` it creates (under `plid`), with it it edits; without `sok` it answers
+/// the current values and saves nothing. A macro rather than a function: the load and save steps
+/// are async code over borrowed state, which async closures cannot yet carry across `Send` bounds.
+macro_rules! edit {
+    ($p:expr, $func:expr, |$n:ident| $load:expr, $show:expr, |$current:ident| $save:expr) => {{
+        let app = |e: AppError| from_app_error(e, $p);
+        let elid = number($p, "elid")?;
+        let current = match elid {
+            Some($n) => Some(async { $load }.await.map_err(app)?),
+            None => None,
+        };
+        if !saving($p) {
+            return Ok(with_func(
+                $func,
+                elid,
+                current.as_ref().map($show).unwrap_or_else(|| json!({})),
+            ));
+        }
+        let $current = current;
+        let id: i64 = async { $save }.await.map_err(app)?;
+        Ok(done($func, Some(id)))
+    }};
+}
+
+/// `.delete`: every id must exist before any is deleted.
+macro_rules! delete_each {
+    ($p:expr, $func:expr, |$n:ident| $resolve:expr, |$id:ident| $delete:expr) => {{
+        let app = |e: AppError| from_app_error(e, $p);
+        let mut ids = Vec::new();
+        for $n in id_list($p)? {
+            ids.push(async { $resolve }.await.map_err(app)?);
+        }
+        for $id in ids {
+            async { $delete }.await.map_err(app)?;
+        }
+        Ok(done($func, None))
+    }};
+}
+
+/// The parent id of a new rule or condition.
+fn plid(p: &Params) -> Result<i64, AppError> {
+    let raw = get(p, "plid").map(str::trim).unwrap_or("");
+    if raw.is_empty() {
+        return Err(AppError::invalid("plid", "is required to create an item"));
+    }
+    raw.parse()
+        .map_err(|_| AppError::invalid("plid", format!("`{raw}` is not a numeric id")))
+}
+
 pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
     let func = get(p, "func").map(str::trim).unwrap_or("");
     if func.is_empty() {
@@ -377,48 +426,26 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
             let page = programs::list(ctx, db, 0, 1000).await.map_err(app)?;
             Ok(json!({"elem": page.items.iter().map(program_elem).collect::<Vec<_>>()}))
         }
-        "referralprogram.edit" => {
-            let elid = number(p, "elid")?;
-            let current = match elid {
-                Some(n) => Some(
-                    programs::get(
-                        ctx,
-                        db,
-                        &rules::program_public_id(ctx, db, n).await.map_err(app)?,
-                    )
-                    .await
-                    .map_err(app)?,
-                ),
-                None => None,
-            };
-            if !saving(p) {
-                return Ok(with_func(
-                    func,
-                    elid,
-                    current
-                        .as_ref()
-                        .map(program_elem)
-                        .unwrap_or_else(|| json!({})),
-                ));
+        "referralprogram.edit" => edit!(
+            p,
+            func,
+            |n| programs::get(ctx, db, &rules::program_public_id(ctx, db, n).await?).await,
+            program_elem,
+            |current| {
+                let input = program_input(p, current.as_ref())?;
+                let saved = match current {
+                    Some(c) => programs::update(ctx, db, &c.id, input).await?,
+                    None => programs::create(ctx, db, input).await?,
+                };
+                Ok::<_, AppError>(saved.number)
             }
-            let input = program_input(p, current.as_ref()).map_err(app)?;
-            let saved = match current {
-                Some(c) => programs::update(ctx, db, &c.id, input).await,
-                None => programs::create(ctx, db, input).await,
-            }
-            .map_err(app)?;
-            Ok(done(func, Some(saved.number)))
-        }
-        "referralprogram.delete" => {
-            let mut ids = Vec::new();
-            for n in id_list(p)? {
-                ids.push(rules::program_public_id(ctx, db, n).await.map_err(app)?);
-            }
-            for id in ids {
-                programs::delete(ctx, db, &id).await.map_err(app)?;
-            }
-            Ok(done(func, None))
-        }
+        ),
+        "referralprogram.delete" => delete_each!(
+            p,
+            func,
+            |n| rules::program_public_id(ctx, db, n).await,
+            |id| programs::delete(ctx, db, &id).await
+        ),
         "referralprogram.rule" => {
             let program = rules::program_public_id(ctx, db, required_number(p, "elid")?)
                 .await
@@ -426,49 +453,32 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
             let page = rules::list(ctx, db, &program, 0, 1000).await.map_err(app)?;
             Ok(json!({"elem": page.items.iter().map(rule_elem).collect::<Vec<_>>()}))
         }
-        "referralprogram.rule.edit" => {
-            let elid = number(p, "elid")?;
-            let current = match elid {
-                Some(n) => Some(
-                    rules::get(
-                        ctx,
-                        db,
-                        &rules::rule_public_id(ctx, db, n).await.map_err(app)?,
-                    )
-                    .await
-                    .map_err(app)?,
-                ),
-                None => None,
-            };
-            if !saving(p) {
-                return Ok(with_func(
-                    func,
-                    elid,
-                    current.as_ref().map(rule_elem).unwrap_or_else(|| json!({})),
-                ));
+        "referralprogram.rule.edit" => edit!(
+            p,
+            func,
+            |n| rules::get(ctx, db, &rules::rule_public_id(ctx, db, n).await?).await,
+            rule_elem,
+            |current| {
+                let input = rule_input(p, current.as_ref())?;
+                let saved = match current {
+                    Some(c) => rules::update(ctx, db, &c.id, input).await?,
+                    None => {
+                        rules::create(
+                            ctx,
+                            db,
+                            &rules::program_public_id(ctx, db, plid(p)?).await?,
+                            input,
+                        )
+                        .await?
+                    }
+                };
+                Ok::<_, AppError>(saved.number)
             }
-            let input = rule_input(p, current.as_ref()).map_err(app)?;
-            let saved = match current {
-                Some(c) => rules::update(ctx, db, &c.id, input).await,
-                None => {
-                    let program = rules::program_public_id(ctx, db, required_number(p, "plid")?)
-                        .await
-                        .map_err(app)?;
-                    rules::create(ctx, db, &program, input).await
-                }
-            }
-            .map_err(app)?;
-            Ok(done(func, Some(saved.number)))
-        }
+        ),
         "referralprogram.rule.delete" => {
-            let mut ids = Vec::new();
-            for n in id_list(p)? {
-                ids.push(rules::rule_public_id(ctx, db, n).await.map_err(app)?);
-            }
-            for id in ids {
-                rules::delete(ctx, db, &id).await.map_err(app)?;
-            }
-            Ok(done(func, None))
+            delete_each!(p, func, |n| rules::rule_public_id(ctx, db, n).await, |id| {
+                rules::delete(ctx, db, &id).await
+            })
         }
         "referralprogram.rule.condition" => {
             let rule = rules::rule_public_id(ctx, db, required_number(p, "elid")?)
@@ -477,53 +487,34 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
             let list = rules::conditions(ctx, db, &rule).await.map_err(app)?;
             Ok(json!({"elem": list.iter().map(condition_elem).collect::<Vec<_>>()}))
         }
-        "referralprogram.rule.condition.edit" => {
-            let elid = number(p, "elid")?;
-            let current = match elid {
-                Some(n) => Some(
-                    rules::get_condition(
-                        ctx,
-                        db,
-                        &rules::condition_public_id(ctx, db, n).await.map_err(app)?,
-                    )
-                    .await
-                    .map_err(app)?,
-                ),
-                None => None,
-            };
-            if !saving(p) {
-                return Ok(with_func(
-                    func,
-                    elid,
-                    current
-                        .as_ref()
-                        .map(condition_elem)
-                        .unwrap_or_else(|| json!({})),
-                ));
+        "referralprogram.rule.condition.edit" => edit!(
+            p,
+            func,
+            |n| rules::get_condition(ctx, db, &rules::condition_public_id(ctx, db, n).await?).await,
+            condition_elem,
+            |current| {
+                let input = condition_input(p, current.as_ref());
+                let saved = match current {
+                    Some(c) => rules::update_condition(ctx, db, &c.id, input).await?,
+                    None => {
+                        rules::add_condition(
+                            ctx,
+                            db,
+                            &rules::rule_public_id(ctx, db, plid(p)?).await?,
+                            input,
+                        )
+                        .await?
+                    }
+                };
+                Ok::<_, AppError>(saved.number)
             }
-            let input = condition_input(p, current.as_ref());
-            let saved = match current {
-                Some(c) => rules::update_condition(ctx, db, &c.id, input).await,
-                None => {
-                    let rule = rules::rule_public_id(ctx, db, required_number(p, "plid")?)
-                        .await
-                        .map_err(app)?;
-                    rules::add_condition(ctx, db, &rule, input).await
-                }
-            }
-            .map_err(app)?;
-            Ok(done(func, Some(saved.number)))
-        }
-        "referralprogram.rule.condition.delete" => {
-            let mut ids = Vec::new();
-            for n in id_list(p)? {
-                ids.push(rules::condition_public_id(ctx, db, n).await.map_err(app)?);
-            }
-            for id in ids {
-                rules::delete_condition(ctx, db, &id).await.map_err(app)?;
-            }
-            Ok(done(func, None))
-        }
+        ),
+        "referralprogram.rule.condition.delete" => delete_each!(
+            p,
+            func,
+            |n| rules::condition_public_id(ctx, db, n).await,
+            |id| rules::delete_condition(ctx, db, &id).await
+        ),
         other => Err(error(
             "unknownfunc",
             "func",

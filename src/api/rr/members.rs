@@ -136,6 +136,78 @@ pub fn rr_member(base: &str, d: MemberDetail) -> RrMember {
     }
 }
 
+/// Member fields that NewMember and the update item both take; absent ones stay as they are.
+#[derive(Object, Default)]
+#[oai(rename_all = "camelCase")]
+pub struct RrMemberFields {
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub last_name: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub phone: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub external_identifier: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub date_of_birth: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub address_line1: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub address_line2: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub city: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub country_subdivision: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub country: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub postal_code: Option<String>,
+    #[oai(
+        rename = "customOverrideURL",
+        deserialize_with = "crate::api::strict::strict_opt_string"
+    )]
+    pub custom_override_url: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub payout_info: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub custom_option1_name: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub custom_option1_value: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub custom_text1_name: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub custom_text1_value: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub custom_text2_name: Option<String>,
+    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
+    pub custom_text2_value: Option<String>,
+}
+
+impl RrMemberFields {
+    fn into_profile(self, first_name: Option<String>, email: Option<String>) -> Profile {
+        Profile {
+            first_name,
+            email,
+            last_name: self.last_name,
+            phone: self.phone,
+            external_id: self.external_identifier,
+            date_of_birth: self.date_of_birth,
+            address_line1: self.address_line1,
+            address_line2: self.address_line2,
+            city: self.city,
+            country_subdivision: self.country_subdivision,
+            country: self.country,
+            postal_code: self.postal_code,
+            custom_override_url: self.custom_override_url,
+            payout_info: self.payout_info,
+            custom_option1_name: self.custom_option1_name,
+            custom_option1_value: self.custom_option1_value,
+            custom_text1_name: self.custom_text1_name,
+            custom_text1_value: self.custom_text1_value,
+            custom_text2_name: self.custom_text2_name,
+            custom_text2_value: self.custom_text2_value,
+        }
+    }
+}
+
 /// NewMember (003).
 #[derive(Object)]
 #[oai(rename_all = "camelCase")]
@@ -147,49 +219,12 @@ pub struct RrNewMember {
     pub first_name: String,
     #[oai(deserialize_with = "crate::api::strict::strict_string")]
     pub email: String,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub last_name: Option<String>,
     /// Used when free (else 409); generated when omitted.
     #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
     pub referral_code: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub phone: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub external_identifier: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub date_of_birth: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub address_line1: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub address_line2: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub city: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub country_subdivision: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub country: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub postal_code: Option<String>,
     pub disabled_flag: Option<bool>,
-    #[oai(
-        rename = "customOverrideURL",
-        deserialize_with = "crate::api::strict::strict_opt_string"
-    )]
-    pub custom_override_url: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub payout_info: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_option1_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_option1_value: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text1_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text1_value: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text2_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text2_value: Option<String>,
+    #[oai(flatten)]
+    pub fields: RrMemberFields,
 }
 
 /// Member fields to change; absent fields stay as they are.
@@ -199,74 +234,10 @@ pub struct RrMemberUpdate {
     #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
     pub first_name: Option<String>,
     #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub last_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
     pub email: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub phone: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub external_identifier: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub date_of_birth: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub address_line1: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub address_line2: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub city: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub country_subdivision: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub country: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub postal_code: Option<String>,
     pub disabled_flag: Option<bool>,
-    #[oai(
-        rename = "customOverrideURL",
-        deserialize_with = "crate::api::strict::strict_opt_string"
-    )]
-    pub custom_override_url: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub payout_info: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_option1_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_option1_value: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text1_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text1_value: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text2_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text2_value: Option<String>,
-}
-
-macro_rules! profile_from {
-    ($b:expr) => {
-        Profile {
-            first_name: $b.first_name.into(),
-            last_name: $b.last_name.into(),
-            email: $b.email.into(),
-            phone: $b.phone.into(),
-            external_id: $b.external_identifier.into(),
-            date_of_birth: $b.date_of_birth.into(),
-            address_line1: $b.address_line1.into(),
-            address_line2: $b.address_line2.into(),
-            city: $b.city.into(),
-            country_subdivision: $b.country_subdivision.into(),
-            country: $b.country.into(),
-            postal_code: $b.postal_code.into(),
-            custom_override_url: $b.custom_override_url.into(),
-            payout_info: $b.payout_info.into(),
-            custom_option1_name: $b.custom_option1_name.into(),
-            custom_option1_value: $b.custom_option1_value.into(),
-            custom_text1_name: $b.custom_text1_name.into(),
-            custom_text1_value: $b.custom_text1_value.into(),
-            custom_text2_name: $b.custom_text2_name.into(),
-            custom_text2_value: $b.custom_text2_value.into(),
-        }
-    };
+    #[oai(flatten)]
+    pub fields: RrMemberFields,
 }
 
 #[derive(Object, Clone, Default)]
@@ -469,10 +440,10 @@ impl RrMembersApi {
         let ctx = self.state.tenant(auth, "rrCreateMember").await?;
         let b = body.0;
         let input = NewMember {
-            program: b.program_id.clone(),
-            referral_code: b.referral_code.clone(),
+            program: b.program_id,
+            referral_code: b.referral_code,
             disabled: b.disabled_flag.unwrap_or(false),
-            profile: profile_from!(b),
+            profile: b.fields.into_profile(Some(b.first_name), Some(b.email)),
         };
         let d = members::create(&ctx, &self.state.db, input).await?;
         Ok(RrCreateMemberResponse::Created(Json(RrCreatedMember {
@@ -497,9 +468,10 @@ impl RrMembersApi {
         let mut queries = Vec::new();
         let mut items = Vec::new();
         for item in body.0 {
+            let m = item.member;
             let changes = MemberChanges {
-                disabled: item.member.disabled_flag,
-                profile: profile_from!(item.member),
+                disabled: m.disabled_flag,
+                profile: m.fields.into_profile(m.first_name, m.email),
             };
             items.push((MemberQuery::from(&item.query), changes));
             queries.push(item.query);
