@@ -132,8 +132,12 @@ fn parse_status(field: &str, raw: &str) -> Result<&'static str> {
     }
 }
 
-async fn conflict_with_active(ctx: &Ctx, db: &Db, member: &MemberRow) -> Result<Option<AppError>> {
-    Ok(store::find_active_for_member(ctx, db.conn(), member.id)
+async fn conflict_with_active<C: sea_orm::ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member: &MemberRow,
+) -> Result<Option<AppError>> {
+    Ok(store::find_active_for_member(ctx, db, member.id)
         .await?
         .map(|active| {
             AppError::conflict(format!(
@@ -153,62 +157,24 @@ pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord>
         .as_deref()
         .map(|c| Code::parse("code", c))
         .transpose()?;
-    let attempts = if given.is_some() {
-        1
-    } else {
-        GENERATE_ATTEMPTS
-    };
-
-    for attempt in 0..attempts {
-        let txn = db.write().await?;
-        let member = match &mentor {
-            MentorRef::Member(public_id) => members::find_by_public_id(ctx, &txn, public_id)
-                .await?
-                .ok_or_else(|| AppError::not_found(format!("mentor_id `{public_id}`")))?,
-            MentorRef::External(external_id) => {
-                let (member, created) =
-                    members::ensure_external(ctx, &txn, external_id, &input.names).await?;
-                if created {
-                    let payload =
-                        json!({"id": member.public_id, "externalIdentifier": external_id});
-                    events::record(ctx, &txn, "MemberAdd", &member.public_id, payload).await?;
-                }
-                member
+    let txn = db.write().await?;
+    let member = match &mentor {
+        MentorRef::Member(public_id) => members::find_by_public_id(ctx, &txn, public_id)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("mentor_id `{public_id}`")))?,
+        MentorRef::External(external_id) => {
+            let (member, created) =
+                members::ensure_external(ctx, &txn, external_id, &input.names).await?;
+            if created {
+                let payload = json!({"id": member.public_id, "externalIdentifier": external_id});
+                events::record(ctx, &txn, "MemberAdd", &member.public_id, payload).await?;
             }
-        };
-        let code = given.clone().unwrap_or_else(|| {
-            Code::generate(
-                member.first_name.as_deref(),
-                member.last_name.as_deref(),
-                4 + attempt / 2,
-            )
-        });
-        match store::insert_active(ctx, &txn, member.id, code.as_str()).await {
-            Ok(row) => {
-                let rec = record(ctx, &CodeWithMember { code: row, member });
-                events::record(ctx, &txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
-                txn.commit().await?;
-                return Ok(rec);
-            }
-            Err(err) if unique_violation(&err).is_some() => {
-                txn.rollback().await?;
-                if let Some(conflict) = conflict_with_active(ctx, db, &member).await? {
-                    return Err(conflict);
-                }
-                if given.is_some() {
-                    return Err(AppError::conflict(format!(
-                        "code: `{}` is already taken",
-                        code.as_str()
-                    )));
-                }
-                tracing::debug!(attempt, "generated referral code collided; retrying");
-            }
-            Err(err) => return Err(err.into()),
+            member
         }
-    }
-    Err(AppError::Internal(
-        "no free referral code after several attempts".into(),
-    ))
+    };
+    let row = issue(ctx, &txn, &member, given.as_ref(), "code").await?;
+    txn.commit().await?;
+    Ok(record(ctx, &CodeWithMember { code: row, member }))
 }
 
 /// Gives `member` a new active code inside the caller's transaction: `given`, or a generated
@@ -249,11 +215,8 @@ pub async fn issue(
             }
             Err(err) if unique_violation(&err).is_some() => {
                 savepoint.rollback().await?;
-                if let Some(active) = store::find_active_for_member(ctx, txn, member.id).await? {
-                    return Err(AppError::conflict(format!(
-                        "member already has an active code {}",
-                        active.code.code
-                    )));
+                if let Some(conflict) = conflict_with_active(ctx, txn, member).await? {
+                    return Err(conflict);
                 }
                 if given.is_some() {
                     return Err(AppError::conflict(format!(
@@ -404,7 +367,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<C
         }
         Err(err) if unique_violation(&err).is_some() => {
             txn.rollback().await?;
-            Err(conflict_with_active(ctx, db, &member)
+            Err(conflict_with_active(ctx, db.conn(), &member)
                 .await?
                 .unwrap_or_else(|| {
                     AppError::conflict("another code of this mentor became active; retry")
