@@ -118,6 +118,21 @@ db_test!(
         assert_func_error(s, &b, 400, "value");
         let (s, b) = get(&app, "vk_wrong", &[("func", "referralprogram")]).await;
         assert_func_error(s, &b, 401, "auth");
+        // A bulk delete checks every item before deleting any.
+        let (_, b) = post(&app, k, &[("func", "referralprogram.edit"), ("sok", "ok"), ("name", "empty"), ("promocode", "E-@ID@")]).await;
+        let empty = b["id"].as_str().unwrap().to_string();
+        let (_, b) = post(&app, k, &[("func", "referralprogram.edit"), ("sok", "ok"), ("name", "busy"), ("promocode", "BZ-@ID@")]).await;
+        let busy = b["id"].as_str().unwrap().to_string();
+        app.member(k, json!({"programId": "busy", "firstName": "M", "email": "m@example.com"})).await;
+        let (s, b) = get(&app, k, &[("func", "referralprogram.delete"), ("elid", &format!("{empty}, {busy}"))]).await;
+        assert_func_error(s, &b, 409, "exists");
+        let (_, list) = get(&app, k, &[("func", "referralprogram")]).await;
+        assert_eq!(list["elem"].as_array().unwrap().len(), 2, "nothing was deleted: {list}");
+        let (s, b) = post(&app, k, &[("func", "referralprogram.edit"), ("sok", "ok"), ("name", "x"), ("promocode", "X-@ID@"), ("start_date", "-5000-01-01")]).await;
+        assert_func_error(s, &b, 400, "value");
+        let (s, b) = post(&app, k, &[("func", "referralprogram.rule.edit"), ("sok", "ok"), ("plid", &empty), ("name", "r"),
+            ("trigger", "purchase"), ("reward_kind", "percent"), ("amount", "999999999999999")]).await;
+        assert_func_error(s, &b, 400, "value");
         post(&app, k, &[("func", "referralprogram.edit"), ("sok", "ok"), ("name", "d1"), ("promocode", "A-@ID@"), ("project", "p"), ("assign_by_default", "on")]).await;
         let (s, b) = post(&app, k, &[("func", "referralprogram.edit"), ("sok", "ok"), ("name", "d2"), ("promocode", "B-@ID@"), ("project", "p"), ("assign_by_default", "on")]).await;
         assert_func_error(s, &b, 409, "exists");

@@ -145,7 +145,7 @@ db_test!(
         assert_eq!(list["total"], 3);
 
         for (query, field) in [("count=0", "count"), ("count=101", "count"), ("offset=-1", "offset"), ("sort=Newest", "sort"),
-                               ("dateFrom=yesterday", "dateFrom"), ("programId=nope", "programId"), ("showDisabled=maybe", "showDisabled")] {
+                               ("dateFrom=yesterday", "dateFrom"), ("dateFrom=-5000-01-01", "dateFrom"), ("programId=nope", "programId"), ("showDisabled=maybe", "showDisabled")] {
             let (s, b) = app.get(&format!("/api/members?{query}"), k).await;
             assert_rr_bad_field(s, &b, field);
         }

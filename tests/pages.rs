@@ -78,6 +78,8 @@ db_test!(
             assert!(u["shareEmbedUrl"].as_str().unwrap().contains("/widget/"));
             assert!(u["portalUrl"].as_str().unwrap().contains("/portal/"));
         }
+        let (_, events) = app.get("/api/v1/events?type=AccessTokenAdd&limit=1", k).await;
+        assert_eq!(events["data"][0]["payload"]["member_id"], m["id"], "granting access is an event");
         // The deprecated alias answers the same shape.
         let (s, old) = app.post("/api/memberaccess", k, json!({"memberQuery": {"memberId": m["id"]}})).await;
         assert_eq!((s, &old["referralCode"]), (200, &json!(code)));

@@ -267,3 +267,35 @@ db_test!(
         assert_bad_field(s, &b, "referral_orders");
     }
 );
+
+db_test!(
+    async fn a_rule_takes_at_most_fifty_conditions_and_keeps_thresholds_in_its_currency(app) {
+        let (org, p) = setup(&app).await;
+        let k = &org.owner_key;
+        let r = rule(&app, k, &p, fixed()).await;
+        condition(&app, k, &r, json!({"ctype": 1, "comparison": "ge", "amount_ctype_1": "12.50"})).await;
+        for _ in 1..50 {
+            condition(&app, k, &r, json!({"ctype": 0})).await;
+        }
+        let (s, b) = app.post(&format!("/api/v1/rules/{}/conditions", r["id"].as_str().unwrap()), k, json!({"ctype": 0})).await;
+        assert_error(s, &b, 409, "conflict");
+        let mut jpy = fixed();
+        jpy["currency"] = json!("JPY");
+        jpy["amount"] = json!(100);
+        let (s, b) = app.put(&format!("/api/v1/rules/{}", r["id"].as_str().unwrap()), k, jpy).await;
+        assert_bad_field(s, &b, "currency");
+        let mut eur = fixed();
+        eur["currency"] = json!("EUR");
+        let (s, _) = app.put(&format!("/api/v1/rules/{}", r["id"].as_str().unwrap()), k, eur).await;
+        assert_eq!(s, 200, "12.50 fits EUR");
+        // Huge inputs are refused or saturate; they never overflow.
+        let (s, b) = app.post(&rules_path(&p), k, json!({"name": "big", "trigger": "purchase", "reward_kind": "percent", "amount": "999999999999999"})).await;
+        assert_bad_field(s, &b, "amount");
+        let max = i64::MAX;
+        let (s, e) = app.post(&format!("/api/v1/rules/{}/evaluate", r["id"].as_str().unwrap()), k, json!({
+            "referral_orders": [{"amount": "999999999999", "items": max, "at": "2026-11-20T10:00:00Z"},
+                                {"amount": "999999999999", "items": max, "at": "2026-11-20T10:00:00Z"}]
+        })).await;
+        assert_eq!(s, 200, "{e}");
+    }
+);

@@ -8,7 +8,8 @@ use super::roles::Role;
 use super::{ids, Ctx};
 use crate::auth::secrets;
 use crate::error::{AppError, Result};
-use crate::store::{access_tokens, members as member_store, orgs, Db};
+use crate::store::{access_tokens, events, members as member_store, orgs, Db};
+use serde_json::json;
 
 pub const DEFAULT_EXPIRE_MINUTES: i64 = 24 * 60;
 pub const MAX_EXPIRE_MINUTES: i64 = 30 * 24 * 60;
@@ -46,14 +47,18 @@ pub async fn grant(
     })?;
     let token = Alphanumeric.sample_string(&mut rand::rng(), 43);
     let expires_at = Utc::now() + Duration::minutes(minutes);
+    let txn = db.write().await?;
     let row = access_tokens::insert(
         ctx,
-        db.conn(),
+        &txn,
         member.member.id,
         &secrets::hash(&token),
         expires_at,
     )
     .await?;
+    let payload = json!({"id": row.public_id, "member_id": member.member.public_id, "expires_at": expires_at});
+    events::record(ctx, &txn, "AccessTokenAdd", &row.public_id, payload).await?;
+    txn.commit().await?;
     Ok(Grant {
         token,
         token_id: row.public_id,
@@ -126,6 +131,14 @@ pub async fn revoke_token(ctx: &Ctx, db: &Db, token_id: &str) -> Result<()> {
         .await?
         .ok_or_else(|| AppError::not_found("access token"))?;
     access_tokens::revoke(ctx, &txn, Some(token_id.trim()), None).await?;
+    events::record(
+        ctx,
+        &txn,
+        "AccessTokenRevoke",
+        token_id.trim(),
+        json!({"id": token_id.trim()}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -143,6 +156,14 @@ pub async fn revoke_member(ctx: &Ctx, db: &Db, member_id: &str) -> Result<u64> {
         .await?
         .ok_or_else(|| AppError::not_found("member"))?;
     let n = access_tokens::revoke(ctx, &txn, None, Some(member.id)).await?;
+    events::record(
+        ctx,
+        &txn,
+        "AccessTokenRevoke",
+        &member.public_id,
+        json!({"member_id": member.public_id, "revoked": n}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(n)
 }

@@ -222,6 +222,30 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: ProgramInput) -> Result
     Ok(program)
 }
 
+/// Refuses (409) a program that has members: their history must stay attributable.
+async fn refuse_with_members(
+    ctx: &Ctx,
+    db: &impl sea_orm::ConnectionTrait,
+    row: &ProgramRow,
+) -> Result<()> {
+    let members = store::member_count(ctx, db, row.id).await?;
+    if members > 0 {
+        return Err(AppError::conflict(format!(
+            "program `{}` has {members} member(s); set is_active to false instead of deleting it",
+            row.name
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that `delete` would succeed, without deleting (bulk deletes check every item first).
+pub async fn ensure_deletable(ctx: &Ctx, db: &Db, id: &str) -> Result<()> {
+    let row = store::find(ctx, db.conn(), parse_id(id)?)
+        .await?
+        .ok_or_else(|| AppError::not_found("program"))?;
+    refuse_with_members(ctx, db.conn(), &row).await
+}
+
 /// Deletes a program that never had members; one with members answers 409 (their history stays).
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     let id = parse_id(id)?;
@@ -229,12 +253,7 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     let row = store::find(ctx, &txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("program"))?;
-    let members = store::member_count(ctx, &txn, row.id).await?;
-    if members > 0 {
-        return Err(AppError::conflict(format!(
-            "program has {members} member(s); set is_active to false instead of deleting it"
-        )));
-    }
+    refuse_with_members(ctx, &txn, &row).await?;
     // Rules belong to their program; they go with it.
     crate::store::rules::delete_for_program(ctx, &txn, row.id).await?;
     store::delete(ctx, &txn, row.id).await?;

@@ -22,6 +22,8 @@ pub const TRIGGERS: [&str; 4] = [
     "purchase",
 ];
 pub const KINDS: [&str; 3] = ["fixed", "percent", "script"];
+/// Conditions one rule may have: bounds the work (and script runs) of evaluating it.
+pub const MAX_CONDITIONS: usize = 50;
 /// Percents are kept with four decimals: 100% = 1_000_000.
 const PERCENT_DECIMALS: usize = 4;
 
@@ -385,6 +387,19 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: RuleInput) -> Result<Ru
         .await?
         .ok_or_else(|| AppError::Internal("rule without program".into()))?;
     let fields = parse_rule(ctx, &txn, &program, input).await?;
+    if fields.currency != row.currency {
+        // Money thresholds are written in the rule's currency; each must still fit the new one.
+        for c in store::conditions(ctx, &txn, row.id).await? {
+            for amount in [&c.amount_ctype_1, &c.amount_ctype_4].into_iter().flatten() {
+                if values::parse_money("currency", amount, &fields.currency).is_err() {
+                    return Err(AppError::invalid(
+                        "currency",
+                        format!("condition {} compares with {amount}, which {} cannot express; change it first", c.public_id, fields.currency),
+                    ));
+                }
+            }
+        }
+    }
     let before = rule_view(ctx, &txn, &row).await?;
     if store::fields_of(&row) == fields {
         return Ok(before);
@@ -511,6 +526,11 @@ pub async fn add_condition(
 ) -> Result<ConditionView> {
     let txn = db.write().await?;
     let rule = find_rule(ctx, &txn, rule_id).await?;
+    if store::conditions(ctx, &txn, rule.id).await?.len() >= MAX_CONDITIONS {
+        return Err(AppError::conflict(format!(
+            "a rule takes at most {MAX_CONDITIONS} conditions"
+        )));
+    }
     let fields = condition_fields(ctx, &txn, &rule, &input).await?;
     let row = store::insert_condition(ctx, &txn, rule.id, fields).await?;
     let rule = store::touch(&txn, rule).await?;
@@ -702,13 +722,16 @@ pub async fn evaluate(
             let script = script_store::find_by_id(ctx, db.conn(), script_id)
                 .await?
                 .ok_or_else(|| AppError::Internal("script vanished".into()))?;
-            let outcome =
-                scripts::run_current(ctx, db, scripts, &script, input.facts.clone()).await?;
-            let outcome =
-                outcome.and_then(|v| v.as_bool().ok_or_else(|| "not a boolean".to_string()));
-            facts
-                .script_results
-                .insert(script.public_id.clone(), outcome);
+            // Each script runs once per dry run, however many conditions name it.
+            if !facts.script_results.contains_key(&script.public_id) {
+                let outcome =
+                    scripts::run_current(ctx, db, scripts, &script, input.facts.clone()).await?;
+                let outcome =
+                    outcome.and_then(|v| v.as_bool().ok_or_else(|| "not a boolean".to_string()));
+                facts
+                    .script_results
+                    .insert(script.public_id.clone(), outcome);
+            }
             spec.script_id = Some(script.public_id);
         }
         conditions.push(spec.to_condition(row.public_id.clone(), &rule.currency));

@@ -139,7 +139,15 @@ pub async fn add_version(
     scripts.compile(source).map_err(unprocessable)?;
     let txn = db.write().await?;
     let row = find(ctx, &txn, id).await?;
-    let row = store::add_version(ctx, &txn, row, source).await?;
+    let row = match store::add_version(ctx, &txn, row, source).await {
+        Ok(row) => row,
+        Err(err) if unique_violation(&err).is_some() => {
+            return Err(AppError::conflict(
+                "another version was added at the same moment; retry",
+            ))
+        }
+        Err(err) => return Err(err.into()),
+    };
     let script = view(&row, Some(source.to_string()));
     events::record(
         ctx,

@@ -123,6 +123,23 @@ pub fn promo_member_id(template: &str, code: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
+/// A calendar date `YYYY-MM-DD` with a four-digit year (chrono alone would take signed years,
+/// which databases refuse).
+pub fn day(field: &str, raw: &str) -> Result<chrono::NaiveDate> {
+    let s = raw.trim();
+    let shaped = s.len() == 10
+        && s.as_bytes()[4] == b'-'
+        && s.as_bytes()[7] == b'-'
+        && s[..4].chars().all(|c| c.is_ascii_digit());
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if shaped && s[..4] != *"0000" => Ok(d),
+        _ => Err(AppError::invalid(
+            field,
+            format!("`{s}` is not a date (YYYY-MM-DD)"),
+        )),
+    }
+}
+
 /// Trimmed optional text, at most `max` characters; empty becomes `None`.
 pub fn opt_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
@@ -154,6 +171,21 @@ mod tests {
         assert_eq!(promo_member_id(&t, "SPRING-042-X"), None);
         assert_eq!(promo_member_id(&t, "AUTUMN-42-X"), None);
         assert_eq!(promo_member_id("@ID@", "7"), Some(7));
+    }
+
+    #[test]
+    fn days_have_four_digit_years() {
+        assert!(day("d", "2026-01-31").is_ok());
+        for bad in [
+            "-5000-01-01",
+            "99999-01-01",
+            "0000-01-01",
+            "2026-1-1",
+            "2026-02-30",
+            "soon",
+        ] {
+            assert!(day("d", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -252,7 +284,8 @@ pub fn parse_scaled(field: &str, raw: &str, exp: usize) -> Result<i64> {
         )
     };
     let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
-    if whole.is_empty() || whole.len() > 15 || !whole.chars().all(|c| c.is_ascii_digit()) {
+    // 12 whole digits keep every scaled value (up to 4 decimals) far inside i64.
+    if whole.is_empty() || whole.len() > 12 || !whole.chars().all(|c| c.is_ascii_digit()) {
         return Err(bad());
     }
     if frac.len() > exp
@@ -267,7 +300,10 @@ pub fn parse_scaled(field: &str, raw: &str, exp: usize) -> Result<i64> {
     } else {
         format!("{frac:0<exp$}").parse().map_err(|_| bad())?
     };
-    Ok(whole * 10i64.pow(exp as u32) + frac_value)
+    whole
+        .checked_mul(10i64.pow(exp as u32))
+        .and_then(|w| w.checked_add(frac_value))
+        .ok_or_else(bad)
 }
 
 /// The canonical text of an amount: `12.5` USD → `12.50`.
@@ -291,5 +327,10 @@ mod parse_money_tests {
         assert!(parse_money("a", "1.", "USD").is_err());
         assert!(parse_money("a", "abc", "USD").is_err());
         assert_eq!(normalize_money("a", "12.5", "USD").unwrap(), "12.50");
+        assert!(
+            parse_money("a", "999999999999999", "USD").is_err(),
+            "too many digits, not an overflow"
+        );
+        assert!(parse_scaled("a", "999999999999", 4).is_ok());
     }
 }

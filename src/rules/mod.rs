@@ -91,8 +91,7 @@ fn sales(orders: &[Order], window: &RuleWindow, months: Option<u32>, now: DateTi
     orders
         .iter()
         .filter(|o| start.is_none_or(|s| o.at >= s) && o.at <= end)
-        .map(|o| o.amount_minor)
-        .sum()
+        .fold(0i64, |sum, o| sum.saturating_add(o.amount_minor))
 }
 
 fn check(window: &RuleWindow, c: &Condition, facts: &Facts) -> ConditionResult {
@@ -128,7 +127,12 @@ fn check(window: &RuleWindow, c: &Condition, facts: &Facts) -> ConditionResult {
             c.orderperiods,
             facts.now,
         )),
-        CType::ItemsBought => measured(facts.referral_orders.iter().map(|o| o.items).sum()),
+        CType::ItemsBought => measured(
+            facts
+                .referral_orders
+                .iter()
+                .fold(0i64, |sum, o| sum.saturating_add(o.items)),
+        ),
         CType::ReferralCount => measured(facts.referrer_referral_count),
         CType::TotalSales => measured(sales(
             &facts.all_referral_orders,

@@ -62,6 +62,15 @@ pub struct ScriptFacts {
 }
 
 impl ScriptFacts {
+    /// Declares the fact names as plain variables (for compiling under strict variables).
+    pub fn declare_in(&self, scope: &mut Scope) {
+        scope.push("referral", self.referral.clone());
+        scope.push("referrer", self.referrer.clone());
+        scope.push("program", self.program.clone());
+        scope.push("event", self.event.clone());
+    }
+
+    /// Puts the facts into a run's scope as constants: scripts cannot reassign them.
     pub fn push_into(&self, scope: &mut Scope) {
         scope.push_constant("referral", self.referral.clone());
         scope.push_constant("referrer", self.referrer.clone());

@@ -110,9 +110,10 @@ pub fn compile(engine: &Engine, limits: &Limits, source: &str) -> Result<AST, Co
         });
     }
     // Strict variables: the fact names must be known when compiling, so compile against a scope
-    // that holds them (values do not matter here).
+    // that holds them. Plain variables, not constants: the optimizer would fold a constant's
+    // placeholder value into the script (`let r = referral;` would read empty facts forever).
     let mut scope = Scope::new();
-    ScriptFacts::default().push_into(&mut scope);
+    ScriptFacts::default().declare_in(&mut scope);
     engine.compile_with_scope(&scope, source).map_err(|e| {
         let message = match e.err_type() {
             ParseErrorType::ExprTooDeep => format!(

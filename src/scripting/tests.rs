@@ -84,6 +84,32 @@ fn a_host_function_called_with_bad_types_is_an_error_not_a_crash() {
 }
 
 #[test]
+fn facts_copied_into_variables_or_passed_to_functions_keep_their_values() {
+    let s = scripts();
+    let facts = ScriptFacts {
+        referral: facts::ReferralFacts {
+            amount: 6000,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    for source in [
+        "let r = referral; r.amount > 5000",
+        "fn big(x) { x.amount > 5000 } big(referral)",
+    ] {
+        let ast = s.compile(source).unwrap();
+        assert!(
+            run(&s.engine, &s.limits, &ast, &facts)
+                .unwrap()
+                .value
+                .as_bool()
+                .unwrap(),
+            "{source}"
+        );
+    }
+}
+
+#[test]
 fn facts_are_read_only() {
     assert!(eval(&scripts(), "referral = 1;").is_err());
     assert!(eval(&scripts(), "referral.amount = 1;").is_err());

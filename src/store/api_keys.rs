@@ -124,16 +124,19 @@ pub async fn touch<C: ConnectionTrait>(db: &C, id: i64, at: DateTime<Utc>) -> Re
     Ok(())
 }
 
-/// Count of live keys with this role in the org (the last owner key may not be revoked).
+/// Live keys with this role in the org, locked (`FOR UPDATE` on PostgreSQL; SQLite's write
+/// transactions already queue) so two revocations cannot both see a second owner.
 pub async fn count_live_with_role<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     role: &str,
 ) -> Result<u64> {
-    Ok(api_key::Entity::find()
+    let rows = api_key::Entity::find()
         .filter(api_key::Column::OrgId.eq(ctx.org_id))
         .filter(api_key::Column::Role.eq(role))
         .filter(api_key::Column::RevokedAt.is_null())
-        .count(db)
-        .await?)
+        .lock_exclusive()
+        .all(db)
+        .await?;
+    Ok(rows.len() as u64)
 }

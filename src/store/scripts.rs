@@ -64,13 +64,13 @@ pub async fn add_version<C: ConnectionTrait>(
     db: &C,
     row: ScriptRow,
     source: &str,
-) -> Result<ScriptRow> {
+) -> std::result::Result<ScriptRow, DbErr> {
     let next = row.current_version + 1;
     insert_version(ctx, db, row.id, next, source).await?;
     let mut am: script::ActiveModel = row.into();
     am.current_version = Set(next);
     am.updated_at = Set(Utc::now());
-    Ok(am.update(db).await?)
+    am.update(db).await
 }
 
 pub async fn find<C: ConnectionTrait>(

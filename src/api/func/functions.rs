@@ -1,5 +1,5 @@
 //! The nine referral-program functions of seed 002, each a translation onto `domain` calls.
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::{error, from_app_error, FuncResponse, Params};
@@ -80,9 +80,7 @@ fn date(field: &str, raw: &str) -> Result<Option<DateTime<Utc>>, AppError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
-        .map_err(|_| AppError::invalid(field, format!("`{s}` is not a date (YYYY-MM-DD)")))
+    crate::domain::values::day(field, s).map(|d| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
 }
 
 fn day(t: Option<DateTime<Utc>>) -> Option<Value> {
@@ -443,7 +441,11 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
         "referralprogram.delete" => delete_each!(
             p,
             func,
-            |n| rules::program_public_id(ctx, db, n).await,
+            |n| {
+                let id = rules::program_public_id(ctx, db, n).await?;
+                programs::ensure_deletable(ctx, db, &id).await?;
+                Ok::<_, AppError>(id)
+            },
             |id| programs::delete(ctx, db, &id).await
         ),
         "referralprogram.rule" => {

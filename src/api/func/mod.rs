@@ -172,7 +172,7 @@ fn merge(req: &Request, form: Option<FuncForm>) -> Params {
 }
 
 impl FuncApi {
-    async fn call(&self, auth: ApiAuth, params: Params) -> FuncResponse {
+    async fn call(&self, auth: ApiAuth, operation_id: &str, params: Params) -> FuncResponse {
         let out = params.get("out").map(String::as_str).unwrap_or("bjson");
         if !matches!(out, "bjson" | "json") {
             return error(
@@ -182,7 +182,7 @@ impl FuncApi {
                 "out: only bjson and json are supported".into(),
             );
         }
-        let ctx = match self.state.tenant(auth, "billmgrGet").await {
+        let ctx = match self.state.tenant(auth, operation_id).await {
             Ok(ctx) => ctx,
             Err(e) => return from_app_error(e, &params),
         };
@@ -218,12 +218,13 @@ impl FuncApi {
         #[oai(name = "plid")]
         _plid: Query<Option<String>>,
     ) -> FuncResponse {
-        self.call(auth, merge(req, None)).await
+        self.call(auth, "billmgrGet", merge(req, None)).await
     }
 
     /// Call a referral-program function with a form body
     #[oai(path = "/billmgr", method = "post", operation_id = "billmgrPost")]
     async fn post(&self, auth: ApiAuth, req: &Request, body: Form<FuncForm>) -> FuncResponse {
-        self.call(auth, merge(req, Some(body.0))).await
+        self.call(auth, "billmgrPost", merge(req, Some(body.0)))
+            .await
     }
 }

@@ -77,12 +77,7 @@ pub fn date_bound(
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Ok(Some(t.with_timezone(&chrono::Utc)));
     }
-    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-        AppError::invalid(
-            field,
-            format!("`{raw}` is not a date (YYYY-MM-DD) or RFC 3339 date-time"),
-        )
-    })?;
+    let day = crate::domain::values::day(field, raw)?;
     let time = if end_of_day {
         day.and_hms_micro_opt(23, 59, 59, 999_999)
     } else {
