@@ -636,11 +636,6 @@ pub async fn condition_public_id(ctx: &Ctx, db: &Db, number: i64) -> Result<Stri
         .public_id)
 }
 
-/// A program's rules count (programs with rules may still be deleted only without members).
-pub async fn count_for_program(ctx: &Ctx, db: &Db, program: &ProgramRow) -> Result<u64> {
-    store::count_for_program(ctx, db.conn(), program.id).await
-}
-
 /// An order as a dry run receives it (amount in major units of the rule's currency).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OrderInput {
@@ -789,11 +784,6 @@ pub async fn evaluate(
         currency: rule.currency.clone(),
         amount_error,
     })
-}
-
-/// Resolves a program for a rule list (shared by the func surface).
-pub async fn program_row(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramRow> {
-    find_program(ctx, db.conn(), id).await
 }
 
 #[cfg(test)]

@@ -19,8 +19,8 @@ use std::time::Duration;
 use migration::MigratorTrait;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::error::Result;
@@ -67,10 +67,6 @@ impl Db {
     /// Is the database reachable? (`/readyz`)
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()
-    }
-
-    pub fn backend(&self) -> DbBackend {
-        self.conn.get_database_backend()
     }
 
     pub(crate) fn conn(&self) -> &DatabaseConnection {

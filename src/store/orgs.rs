@@ -64,15 +64,6 @@ pub async fn set_disabled<C: ConnectionTrait>(
     Ok(am.update(db).await?)
 }
 
-pub async fn all_public_ids<C: ConnectionTrait>(db: &C) -> Result<Vec<String>> {
-    Ok(org::Entity::find()
-        .select_only()
-        .column(org::Column::PublicId)
-        .into_tuple::<String>()
-        .all(db)
-        .await?)
-}
-
 pub async fn admin_key_exists<C: ConnectionTrait>(db: &C) -> Result<bool> {
     Ok(admin_key::Entity::find().count(db).await? > 0)
 }

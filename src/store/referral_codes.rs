@@ -53,15 +53,6 @@ pub async fn insert_active<C: ConnectionTrait>(
     .await
 }
 
-/// Is this code taken by anyone, in any org? (Codes are platform-unique.)
-pub async fn code_taken<C: ConnectionTrait>(db: &C, code: &str) -> Result<bool> {
-    Ok(referral_code::Entity::find()
-        .filter(referral_code::Column::Code.eq(code))
-        .count(db)
-        .await?
-        > 0)
-}
-
 pub async fn find<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,

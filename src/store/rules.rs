@@ -145,18 +145,6 @@ pub async fn list<C: ConnectionTrait>(
     Ok(Page { items, total })
 }
 
-pub async fn count_for_program<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    program_id: i64,
-) -> Result<u64> {
-    Ok(reward_rule::Entity::find()
-        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
-        .filter(reward_rule::Column::ProgramId.eq(program_id))
-        .count(db)
-        .await?)
-}
-
 /// Deletes a rule and its conditions.
 pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, rule_id: i64) -> Result<()> {
     rule_condition::Entity::delete_many()

@@ -97,21 +97,6 @@ pub async fn find_by_id<C: ConnectionTrait>(
         .await?)
 }
 
-pub async fn find_many<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    ids: Vec<i64>,
-) -> Result<Vec<ScriptRow>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    Ok(script::Entity::find()
-        .filter(script::Column::OrgId.eq(ctx.org_id))
-        .filter(script::Column::Id.is_in(ids))
-        .all(db)
-        .await?)
-}
-
 pub async fn list<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
