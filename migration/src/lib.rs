@@ -5,6 +5,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261120_000001_create_foundation;
 mod m20261120_000002_create_programs;
 mod m20261120_000003_create_rules_scripts;
