@@ -87,6 +87,30 @@ pub struct ProgramInput {
     pub embed_origins: Vec<String>,
 }
 
+impl ProgramInput {
+    /// The input that reproduces a stored program (the func surface edits by overlaying on it).
+    pub fn from_view(v: &ProgramView) -> ProgramInput {
+        ProgramInput {
+            name: v.name.clone(),
+            title: Some(v.title.clone()),
+            program_type: Some(v.program_type.clone()),
+            project: Some(v.project.clone()),
+            promocode: v.promocode.clone(),
+            url: v.url.clone(),
+            start_date: v.start_date,
+            end_date: v.end_date,
+            assign_by_default: v.assign_by_default,
+            account_group: v.account_group.clone(),
+            account_group_restrict: v.account_group_restrict.clone(),
+            member_offer: v.member_offer.clone(),
+            referral_offer: v.referral_offer.clone(),
+            is_active: Some(v.is_active),
+            currency: Some(v.currency.clone()),
+            embed_origins: v.embed_origins.clone(),
+        }
+    }
+}
+
 pub fn parse(input: ProgramInput) -> Result<ProgramFields> {
     let name = values::text("name", &input.name, 100)?;
     if let (Some(start), Some(end)) = (input.start_date, input.end_date) {

@@ -115,6 +115,24 @@ pub struct ConditionView {
     pub script_id: Option<String>,
 }
 
+impl ConditionView {
+    /// The input that reproduces a stored condition (the func surface edits by overlaying on it).
+    pub fn to_input(&self) -> ConditionInput {
+        ConditionInput {
+            ctype: Some(self.ctype.to_string()),
+            orderperiods: self.orderperiods.clone(),
+            comparison: self.comparison.clone(),
+            amount_ctype_1: self.amount_ctype_1.clone(),
+            amount_ctype_4: self.amount_ctype_4.clone(),
+            item_count: self.item_count.map(|n| n.to_string()),
+            referral_count: self.referral_count.map(|n| n.to_string()),
+            group: Some(self.group.clone()),
+            groupname: self.groupname.clone(),
+            script_id: self.script_id.clone(),
+        }
+    }
+}
+
 fn one_of(
     field: &str,
     raw: Option<&str>,

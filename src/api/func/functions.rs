@@ -178,27 +178,7 @@ fn condition_elem(c: &ConditionView) -> Value {
 
 /// Overlays the given form fields on a program's current settings (all of them on create).
 fn program_input(p: &Params, current: Option<&ProgramView>) -> Result<ProgramInput, AppError> {
-    let mut input = match current {
-        Some(v) => ProgramInput {
-            name: v.name.clone(),
-            title: Some(v.title.clone()),
-            program_type: Some(v.program_type.clone()),
-            project: Some(v.project.clone()),
-            promocode: v.promocode.clone(),
-            url: v.url.clone(),
-            start_date: v.start_date,
-            end_date: v.end_date,
-            assign_by_default: v.assign_by_default,
-            account_group: v.account_group.clone(),
-            account_group_restrict: v.account_group_restrict.clone(),
-            member_offer: v.member_offer.clone(),
-            referral_offer: v.referral_offer.clone(),
-            is_active: Some(v.is_active),
-            currency: Some(v.currency.clone()),
-            embed_origins: v.embed_origins.clone(),
-        },
-        None => ProgramInput::default(),
-    };
+    let mut input = current.map(ProgramInput::from_view).unwrap_or_default();
     if let Some(v) = get(p, "name") {
         input.name = v.to_string();
     }
@@ -268,21 +248,7 @@ fn rule_input(p: &Params, current: Option<&RuleView>) -> Result<RuleInput, AppEr
 }
 
 fn condition_input(p: &Params, current: Option<&ConditionView>) -> ConditionInput {
-    let mut input = match current {
-        Some(c) => ConditionInput {
-            ctype: Some(c.ctype.to_string()),
-            orderperiods: c.orderperiods.clone(),
-            comparison: c.comparison.clone(),
-            amount_ctype_1: c.amount_ctype_1.clone(),
-            amount_ctype_4: c.amount_ctype_4.clone(),
-            item_count: c.item_count.map(|n| n.to_string()),
-            referral_count: c.referral_count.map(|n| n.to_string()),
-            group: Some(c.group.clone()),
-            groupname: c.groupname.clone(),
-            script_id: c.script_id.clone(),
-        },
-        None => ConditionInput::default(),
-    };
+    let mut input = current.map(ConditionView::to_input).unwrap_or_default();
     for (key, slot) in [
         ("ctype", &mut input.ctype),
         ("orderperiods", &mut input.orderperiods),
