@@ -272,14 +272,32 @@ async fn parse_rule(
     })
 }
 
+/// The program a rule belongs to.
+async fn program_of(
+    ctx: &Ctx,
+    db: &impl sea_orm::ConnectionTrait,
+    row: &RuleRow,
+) -> Result<ProgramRow> {
+    crate::store::programs::find_by_id(ctx, db, row.program_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("rule {} has no program", row.id)))
+}
+
 async fn rule_view(
     ctx: &Ctx,
     db: &impl sea_orm::ConnectionTrait,
     row: &RuleRow,
 ) -> Result<RuleView> {
-    let program = crate::store::programs::find_by_id(ctx, db, row.program_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("rule {} has no program", row.id)))?;
+    rule_view_in(ctx, db, row, &program_of(ctx, db, row).await?).await
+}
+
+/// A rule's view when its program is already at hand (lists read the program once).
+async fn rule_view_in(
+    ctx: &Ctx,
+    db: &impl sea_orm::ConnectionTrait,
+    row: &RuleRow,
+    program: &ProgramRow,
+) -> Result<RuleView> {
     let script = match row.amount_script_id {
         Some(id) => script_store::find_by_id(ctx, db, id)
             .await?
@@ -289,7 +307,7 @@ async fn rule_view(
     Ok(RuleView {
         id: row.public_id.clone(),
         number: row.id,
-        program_id: program.public_id,
+        program_id: program.public_id.clone(),
         program_number: program.id,
         name: row.name.clone(),
         enabled: row.enabled,
@@ -386,7 +404,7 @@ pub async fn list(
     let rows = store::list(ctx, db.conn(), program.id, offset, limit).await?;
     let mut items = Vec::with_capacity(rows.items.len());
     for row in &rows.items {
-        items.push(rule_view(ctx, db.conn(), row).await?);
+        items.push(rule_view_in(ctx, db.conn(), row, &program).await?);
     }
     Ok(Page {
         items,
@@ -553,7 +571,7 @@ pub async fn add_condition(
     let row = store::insert_condition(ctx, &txn, rule.id, fields).await?;
     let rule = store::touch(&txn, rule).await?;
     let cond = condition_view(ctx, &txn, &rule, &row).await?;
-    let program = rule_view(ctx, &txn, &rule).await?.program_id;
+    let program = program_of(ctx, &txn, &rule).await?.public_id;
     program_changed(
         ctx,
         &txn,
@@ -607,7 +625,7 @@ pub async fn update_condition(
     let row = store::update_condition(&txn, row, fields).await?;
     let rule = store::touch(&txn, rule).await?;
     let after = condition_view(ctx, &txn, &rule, &row).await?;
-    let program = rule_view(ctx, &txn, &rule).await?.program_id;
+    let program = program_of(ctx, &txn, &rule).await?.public_id;
     program_changed(ctx, &txn, &program, "condition_updated", json!({"rule_id": rule.public_id, "rule_version": rule.version, "before": before, "after": after})).await?;
     txn.commit().await?;
     Ok(after)
@@ -619,7 +637,7 @@ pub async fn delete_condition(ctx: &Ctx, db: &Db, id: &str) -> Result<ConditionV
     let cond = condition_view(ctx, &txn, &rule, &row).await?;
     store::delete_condition(ctx, &txn, row.id).await?;
     let rule = store::touch(&txn, rule).await?;
-    let program = rule_view(ctx, &txn, &rule).await?.program_id;
+    let program = program_of(ctx, &txn, &rule).await?.public_id;
     program_changed(
         ctx,
         &txn,
