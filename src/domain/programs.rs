@@ -314,12 +314,7 @@ pub async fn resolve<C: sea_orm::ConnectionTrait>(
     if key.is_empty() {
         return Err(AppError::invalid(field, "must not be empty"));
     }
-    if ids::has_prefix(key, "prog") {
-        if let Some(row) = store::find(ctx, db, key).await? {
-            return Ok(row);
-        }
-    }
-    let mut rows = store::find_by_name_or_title(ctx, db, key).await?;
+    let mut rows = matching(ctx, db, key).await?;
     match rows.len() {
         0 => Err(AppError::not_found(format!("{field} `{key}`"))),
         1 => Ok(rows.remove(0)),
