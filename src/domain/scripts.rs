@@ -233,8 +233,19 @@ pub async fn test(
     facts: ScriptFacts,
 ) -> Result<TestRun> {
     let row = find(ctx, db.conn(), id).await?;
+    run_row(ctx, db, scripts, &row, facts).await
+}
+
+/// Runs a stored script's current version on facts and checks its answer against its kind.
+async fn run_row(
+    ctx: &Ctx,
+    db: &Db,
+    scripts: &Scripts,
+    row: &ScriptRow,
+    facts: ScriptFacts,
+) -> Result<TestRun> {
     let kind = parse_kind(&row.kind)?;
-    let version = current_source(ctx, db.conn(), &row).await?;
+    let version = current_source(ctx, db.conn(), row).await?;
     let ast = scripts
         .compiled(row.id, version.version, &version.source)
         .map_err(unprocessable)?;
@@ -300,13 +311,9 @@ pub async fn run_current(
     row: &ScriptRow,
     facts: ScriptFacts,
 ) -> Result<std::result::Result<serde_json::Value, String>> {
-    let kind = parse_kind(&row.kind)?;
-    let version = current_source(ctx, db.conn(), row).await?;
-    let ast = scripts
-        .compiled(row.id, version.version, &version.source)
-        .map_err(unprocessable)?;
-    Ok(match scripts.run(ast, facts).await {
-        Ok(out) => kind.check(&out.value),
-        Err(e) => Err(e.message),
+    let run = run_row(ctx, db, scripts, row, facts).await?;
+    Ok(match (run.result, run.error) {
+        (Some(value), None) => Ok(value),
+        (_, error) => Err(error.unwrap_or_else(|| "the script gave no answer".into())),
     })
 }
