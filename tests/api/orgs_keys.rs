@@ -1,7 +1,6 @@
 //! Orgs (platform admin), API keys, authentication and the event log.
-mod common;
 
-use common::{assert_bad_field, assert_error, ADMIN_KEY};
+use crate::common::{assert_bad_field, assert_error, ADMIN_KEY};
 use serde_json::json;
 
 db_test!(

@@ -1,6 +1,5 @@
 //! A Rust client generated from the committed `openapi/openapi.json` (progenitor) drives the
 //! server on a real TCP port: create → lookup → deactivate → list.
-mod common;
 
 mod generated {
     progenitor::generate_api!(spec = "openapi/openapi.json", derives = [PartialEq]);
@@ -23,8 +22,8 @@ fn client_for(base: &str, key: &str) -> generated::Client {
 
 #[tokio::test]
 async fn generated_client_creates_looks_up_deactivates_and_lists() {
-    let app = common::TestApp::sqlite().await;
-    let admin = client_for(&app.base, common::ADMIN_KEY);
+    let app = crate::common::TestApp::sqlite().await;
+    let admin = client_for(&app.base, crate::common::ADMIN_KEY);
     let org = admin
         .create_org(&types::CreateOrgRequest {
             name: "Client Co".into(),

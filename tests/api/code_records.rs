@@ -1,7 +1,6 @@
 //! The referral code records surface (seed 004), on SQLite and PostgreSQL.
-mod common;
 
-use common::{assert_bad_field, assert_error, Org, TestApp};
+use crate::common::{assert_bad_field, assert_error, Org, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 

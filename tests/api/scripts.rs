@@ -1,8 +1,7 @@
 //! Tenant scripts through the API: upload, versions, test runs, delete, the DoS suite and
 //! cross-tenant isolation. SQLite and PostgreSQL.
-mod common;
 
-use common::{assert_bad_field, assert_error, program_body, TestApp};
+use crate::common::{assert_bad_field, assert_error, program_body, TestApp};
 use serde_json::{json, Value};
 
 const BASE: &str = "/api/v1/scripts";
@@ -128,7 +127,7 @@ db_test!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_keeps_answering_while_a_script_runs_to_its_deadline() {
-    let mut config = common::config();
+    let mut config = crate::common::config();
     config.scripts.max_operations = u64::MAX / 2;
     config.scripts.deadline_ms = 3_000;
     let app = std::sync::Arc::new(TestApp::sqlite_with(config).await);

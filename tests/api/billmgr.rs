@@ -1,7 +1,6 @@
 //! The func-call surface (seed 002) at /billmgr, GET query or POST form. SQLite and PostgreSQL.
-mod common;
 
-use common::{program_body, TestApp};
+use crate::common::{program_body, TestApp};
 use serde_json::{json, Value};
 
 /// Calls /billmgr with GET and these query parameters.

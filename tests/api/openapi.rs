@@ -1,6 +1,5 @@
 //! The committed spec matches what the server serves, every operation is documented, and every
 //! operation has an authorization rule.
-mod common;
 
 use serde_json::Value;
 use vouch::authz::{access_for, OPERATIONS};
@@ -36,7 +35,7 @@ fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
 #[tokio::test]
 async fn committed_spec_matches_the_served_spec() {
     let generated = generated_spec().await;
-    let committed: Value = serde_json::from_str(include_str!("../openapi/openapi.json"))
+    let committed: Value = serde_json::from_str(include_str!("../../openapi/openapi.json"))
         .unwrap_or_else(|e| {
             panic!("openapi/openapi.json is not valid JSON ({e}); regenerate it: {REGENERATE}")
         });
@@ -45,7 +44,7 @@ async fn committed_spec_matches_the_served_spec() {
         "openapi/openapi.json is out of date; regenerate it: {REGENERATE}"
     );
 
-    let app = common::TestApp::sqlite().await;
+    let app = crate::common::TestApp::sqlite().await;
     let served: Value = app
         .client
         .get(format!("{}/openapi.json", app.base))

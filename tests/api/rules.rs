@@ -1,7 +1,6 @@
 //! Reward rules and conditions through the native API, and dry runs. SQLite and PostgreSQL.
-mod common;
 
-use common::{assert_bad_field, assert_error, program_body, Org, TestApp};
+use crate::common::{assert_bad_field, assert_error, program_body, Org, TestApp};
 use serde_json::{json, Value};
 
 async fn setup(app: &TestApp) -> (Org, Value) {

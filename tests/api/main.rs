@@ -1,0 +1,18 @@
+//! The integration tests, one binary (compiled and linked once), one module per area. Helpers
+//! live in `common`; `db_test!` runs a case on SQLite and, when `VOUCH_TEST_DATABASE_URL` is
+//! set, again on PostgreSQL.
+
+#[macro_use]
+mod common;
+
+mod billmgr;
+mod client;
+mod code_records;
+mod example_scripts;
+mod members;
+mod openapi;
+mod orgs_keys;
+mod pages;
+mod programs;
+mod rules;
+mod scripts;
