@@ -11,6 +11,9 @@ pub enum AppError {
     /// Input that names a field and what is wrong with it.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// A required field that is absent or empty (the func surface answers `missed` for it).
+    #[error("{field}: {message}")]
+    Missing { field: String, message: String },
     /// Well-formed input the server cannot accept (a script that does not compile), with where.
     #[error("{field}: {message}")]
     Unprocessable {
@@ -42,6 +45,14 @@ impl AppError {
         }
     }
 
+    /// A required field is absent; `message` starts with "is required" and may say why.
+    pub fn missing(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Missing {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     pub fn not_found(what: impl Into<String>) -> Self {
         AppError::NotFound(what.into())
     }
@@ -53,7 +64,7 @@ impl AppError {
     /// A stable machine-readable code for envelopes.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Invalid { .. } => "invalid_input",
+            AppError::Invalid { .. } | AppError::Missing { .. } => "invalid_input",
             AppError::Unprocessable { .. } => "unprocessable",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
@@ -65,7 +76,7 @@ impl AppError {
 
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Invalid { .. } => 400,
+            AppError::Invalid { .. } | AppError::Missing { .. } => 400,
             AppError::Unprocessable { .. } => 422,
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,

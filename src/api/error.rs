@@ -68,7 +68,7 @@ fn body(code: &str, message: String, details: Option<ErrorDetails>) -> Json<Erro
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         let details = match &err {
-            AppError::Invalid { field, .. } => Some(ErrorDetails {
+            AppError::Invalid { field, .. } | AppError::Missing { field, .. } => Some(ErrorDetails {
                 field: Some(field.clone()),
                 line: None,
                 column: None,
@@ -87,7 +87,7 @@ impl From<AppError> for ApiError {
         };
         let b = body(err.code(), err.public_message(), details);
         match err {
-            AppError::Invalid { .. } => ApiError::BadRequest(b),
+            AppError::Invalid { .. } | AppError::Missing { .. } => ApiError::BadRequest(b),
             AppError::Unprocessable { .. } => ApiError::Unprocessable(b),
             AppError::Unauthorized(_) => ApiError::Unauthorized(b),
             AppError::Forbidden(_) => ApiError::Forbidden(b),

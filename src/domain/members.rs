@@ -152,11 +152,11 @@ async fn default_program<C: ConnectionTrait>(ctx: &Ctx, db: &C) -> Result<Progra
         .collect();
     match defaults.len() {
         1 => Ok(defaults.remove(0)),
-        0 => Err(AppError::invalid(
+        0 => Err(AppError::missing(
             "programId",
             "is required (the org has no default program)",
         )),
-        _ => Err(AppError::invalid(
+        _ => Err(AppError::missing(
             "programId",
             "is required (the org has several default programs)",
         )),
@@ -206,12 +206,12 @@ fn member_conflict(
 pub async fn create(ctx: &Ctx, db: &Db, input: NewMember) -> Result<MemberDetail> {
     let profile = parse_profile(input.profile)?;
     if profile.first_name.is_none() {
-        return Err(AppError::invalid("firstName", "is required"));
+        return Err(AppError::missing("firstName", "is required"));
     }
     let email = profile
         .email
         .clone()
-        .ok_or_else(|| AppError::invalid("email", "is required"))?;
+        .ok_or_else(|| AppError::missing("email", "is required"))?;
     let given = input
         .referral_code
         .as_deref()

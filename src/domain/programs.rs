@@ -354,7 +354,7 @@ mod tests {
     #[test]
     fn bad_fields_are_named() {
         let field = |i: ProgramInput| match parse(i).unwrap_err() {
-            AppError::Invalid { field, .. } => field,
+            AppError::Invalid { field, .. } | AppError::Missing { field, .. } => field,
             other => panic!("{other}"),
         };
         assert_eq!(

@@ -312,7 +312,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<C
         input
             .status
             .as_deref()
-            .ok_or_else(|| AppError::invalid("status", "is required"))?,
+            .ok_or_else(|| AppError::missing("status", "is required"))?,
     )?;
     let now = Utc::now();
     let deactivated_at = match (status, input.deactivated_at) {

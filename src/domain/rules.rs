@@ -144,7 +144,7 @@ fn one_of(
         .filter(|s| !s.is_empty())
         .or(default)
         .ok_or_else(|| {
-            AppError::invalid(field, format!("is required: one of {}", allowed.join(", ")))
+            AppError::missing(field, format!("is required: one of {}", allowed.join(", ")))
         })?;
     if allowed.contains(&v) {
         Ok(v.to_string())
@@ -205,7 +205,7 @@ async fn parse_rule(
                 ));
             }
             let id = script_given.ok_or_else(|| {
-                AppError::invalid("amount_script_id", "is required with reward_kind `script`")
+                AppError::missing("amount_script_id", "is required with reward_kind `script`")
             })?;
             (
                 None,
@@ -224,7 +224,7 @@ async fn parse_rule(
                 ));
             }
             let raw = amount_given.ok_or_else(|| {
-                AppError::invalid("amount", format!("is required with reward_kind `{other}`"))
+                AppError::missing("amount", format!("is required with reward_kind `{other}`"))
             })?;
             let amount = if other == "fixed" {
                 values::normalize_money("amount", raw, &currency)?

@@ -154,7 +154,7 @@ pub fn opt_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<S
 /// Required trimmed text, 1 to `max` characters.
 pub fn text(field: &str, value: &str, max: usize) -> Result<String> {
     opt_text(field, Some(value), max)?
-        .ok_or_else(|| AppError::invalid(field, "is required and must not be empty"))
+        .ok_or_else(|| AppError::missing(field, "is required and must not be empty"))
 }
 
 #[cfg(test)]

@@ -190,7 +190,7 @@ fn count(field: &str, raw: &str) -> Result<i64> {
 /// Checks the fields against the ctype and normalizes them. `currency` scales money thresholds.
 pub fn parse_condition(input: &ConditionInput, currency: &str) -> Result<ConditionSpec> {
     let raw_ctype =
-        given(&input.ctype).ok_or_else(|| AppError::invalid("ctype", "is required (0-5)"))?;
+        given(&input.ctype).ok_or_else(|| AppError::missing("ctype", "is required (0-5)"))?;
     let n = raw_ctype
         .parse::<i64>()
         .map_err(|_| AppError::invalid("ctype", format!("must be 0-5, got `{raw_ctype}`")))?;
@@ -242,9 +242,9 @@ pub fn parse_condition(input: &ConditionInput, currency: &str) -> Result<Conditi
             .find(|(name, _)| *name == field)
             .and_then(|(_, v)| given(v));
         let raw =
-            raw.ok_or_else(|| AppError::invalid(field, format!("is required for ctype {n}")))?;
+            raw.ok_or_else(|| AppError::missing(field, format!("is required for ctype {n}")))?;
         let cmp = given(&input.comparison)
-            .ok_or_else(|| AppError::invalid("comparison", format!("is required for ctype {n}")))?;
+            .ok_or_else(|| AppError::missing("comparison", format!("is required for ctype {n}")))?;
         spec.comparison = Some(Comparison::parse("comparison", cmp)?);
         match ctype {
             CType::ReferralSales => {
@@ -275,7 +275,7 @@ pub fn parse_condition(input: &ConditionInput, currency: &str) -> Result<Conditi
     if ctype == CType::Script {
         spec.script_id = Some(
             given(&input.script_id)
-                .ok_or_else(|| AppError::invalid("script_id", "is required for ctype 5"))?
+                .ok_or_else(|| AppError::missing("script_id", "is required for ctype 5"))?
                 .to_string(),
         );
     }

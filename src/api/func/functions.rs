@@ -356,7 +356,7 @@ macro_rules! delete_each {
 fn plid(p: &Params) -> Result<i64, AppError> {
     let raw = get(p, "plid").map(str::trim).unwrap_or("");
     if raw.is_empty() {
-        return Err(AppError::invalid("plid", "is required to create an item"));
+        return Err(AppError::missing("plid", "is required to create an item"));
     }
     raw.parse()
         .map_err(|_| AppError::invalid("plid", format!("`{raw}` is not a numeric id")))

@@ -138,13 +138,9 @@ pub fn from_app_error(err: AppError, params: &Params) -> FuncResponse {
     let value_of = |f: &str| params.get(f).cloned().unwrap_or_default();
     let message = err.public_message();
     match err {
+        AppError::Missing { field, .. } => error("missed", &field, &value_of(&field), message),
         AppError::Invalid { field, .. } | AppError::Unprocessable { field, .. } => {
-            let kind = if message.contains("is required") {
-                "missed"
-            } else {
-                "value"
-            };
-            error(kind, &field, &value_of(&field), message)
+            error("value", &field, &value_of(&field), message)
         }
         AppError::NotFound(_) => error("missing", "elid", &value_of("elid"), message),
         AppError::Conflict(_) => error("exists", "", "", message),

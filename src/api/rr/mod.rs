@@ -44,7 +44,9 @@ pub enum RrError {
 impl From<AppError> for RrError {
     fn from(err: AppError) -> Self {
         let field = match &err {
-            AppError::Invalid { field, .. } | AppError::Unprocessable { field, .. } => {
+            AppError::Invalid { field, .. }
+            | AppError::Missing { field, .. }
+            | AppError::Unprocessable { field, .. } => {
                 Some(field.clone())
             }
             _ => None,
@@ -55,7 +57,9 @@ impl From<AppError> for RrError {
             field,
         });
         match err {
-            AppError::Invalid { .. } | AppError::Unprocessable { .. } => RrError::BadRequest(body),
+            AppError::Invalid { .. } | AppError::Missing { .. } | AppError::Unprocessable { .. } => {
+                RrError::BadRequest(body)
+            }
             AppError::Unauthorized(_) => RrError::Unauthorized(body),
             AppError::Forbidden(_) => RrError::Forbidden(body),
             AppError::NotFound(_) => RrError::NotFound(body),
