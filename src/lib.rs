@@ -72,14 +72,25 @@ pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result
 /// All routes: the API service, its spec and docs, the pages, with request logging.
 pub fn build_route(state: State) -> impl poem::Endpoint {
     let service = api::service(state.clone());
-    let spec = service.spec_endpoint();
-    let docs = service.swagger_ui();
-    let spec_value: Arc<serde_json::Value> =
-        Arc::new(serde_json::from_str(&service.spec()).unwrap_or_default());
+    let spec_value: Arc<serde_json::Value> = Arc::new(api::spec_value(state.clone()));
+    let spec_text = api::spec_json(state.clone());
+    let docs = api::docs_html(state.clone());
     Route::new()
         .nest("/", service)
-        .at("/openapi.json", spec)
-        .nest("/docs", docs)
+        .at(
+            "/openapi.json",
+            poem::get(poem::endpoint::make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec_text.clone())
+            })),
+        )
+        .at(
+            "/docs",
+            poem::get(poem::endpoint::make_sync(move |_| {
+                poem::web::Html(docs.clone())
+            })),
+        )
         .at("/portal/:token", poem::get(web::pages::portal))
         .at("/widget/:token", poem::get(web::pages::widget))
         .at("/r/:code", poem::get(web::pages::share_link))

@@ -1,15 +1,15 @@
 //! `/api/v1/referral-code-records`: the seed 004 contract, field for field.
-use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::native::Pagination;
 use super::{ApiAuth, ApiError, ApiTags, State};
+use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
 use crate::domain::referral_codes::{
     self as domain, CodeRecord, CreateCode, ListCodes, UpdateCode,
 };
-use crate::domain::PageReq;
+use crate::domain::values::Email;
 use crate::error::AppError;
 use crate::store::members::MemberNames;
 
@@ -52,8 +52,8 @@ pub struct ReferralCodeRecord {
     /// 4–32 characters of A–Z, 0–9 and `-`; unique across the platform, case-insensitive.
     pub code: String,
     pub status: CodeStatus,
-    pub created_at: DateTime<Utc>,
-    pub deactivated_at: Option<DateTime<Utc>>,
+    pub created_at: Timestamp,
+    pub deactivated_at: Option<Timestamp>,
 }
 
 impl TryFrom<CodeRecord> for ReferralCodeRecord {
@@ -65,8 +65,8 @@ impl TryFrom<CodeRecord> for ReferralCodeRecord {
             org_id: r.org_id,
             code: r.code,
             status: CodeStatus::from_domain(&r.status)?,
-            created_at: r.created_at,
-            deactivated_at: r.deactivated_at,
+            created_at: r.created_at.into(),
+            deactivated_at: r.deactivated_at.map(Into::into),
         })
     }
 }
@@ -74,23 +74,17 @@ impl TryFrom<CodeRecord> for ReferralCodeRecord {
 #[derive(Object)]
 pub struct CreateReferralCodeRecord {
     /// The referrer: your identifier for them (created as a member on first use) or a `mem_…` id.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub mentor_id: String,
+    pub mentor_id: Line<200>,
     /// Optional; when given it must be the key's org.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub org_id: Option<String>,
+    pub org_id: Option<Line<200>>,
     /// Optional; generated from the mentor's name plus a random suffix when omitted.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub code: Option<String>,
+    pub code: Option<Line<32>>,
     /// Used only when this call creates the mentor.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub first_name: Option<String>,
+    pub first_name: Option<Line<100>>,
     /// Used only when this call creates the mentor.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub last_name: Option<String>,
+    pub last_name: Option<Line<100>>,
     /// Used only when this call creates the mentor.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub email: Option<String>,
+    pub email: Option<Email>,
 }
 
 #[derive(Object)]
@@ -98,7 +92,7 @@ pub struct UpdateReferralCodeRecord {
     /// `inactive` deactivates; `active` reactivates when the mentor has no other active code.
     pub status: CodeStatus,
     /// When the code stopped working (default: now); must be absent or null when reactivating.
-    pub deactivated_at: Option<DateTime<Utc>>,
+    pub deactivated_at: Option<Timestamp>,
 }
 
 #[derive(Object)]
@@ -111,7 +105,7 @@ pub struct ReferralCodeRecordList {
 pub struct DeletedReferralCodeRecord {
     pub id: String,
     pub deleted: bool,
-    pub deleted_at: DateTime<Utc>,
+    pub deleted_at: Timestamp,
 }
 
 #[derive(ApiResponse)]
@@ -154,19 +148,19 @@ impl CodeRecordsApi {
         &self,
         auth: ApiAuth,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1–100 (default 20).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<PageLimit>>,
         /// Only this mentor's records.
-        mentor_id: Query<Option<String>>,
+        mentor_id: Query<Option<IdText>>,
         /// Only records with this status.
         status: Query<Option<CodeStatus>>,
     ) -> Result<Json<ReferralCodeRecordList>, ApiError> {
         let ctx = self.state.tenant(auth, "listReferralCodeRecords").await?;
-        let req = PageReq::parse(page.0, limit.0)?;
+        let req = crate::api::wire::page_req(page.0, limit.0)?;
         let input = ListCodes {
             page: req,
-            mentor_id: mentor_id.0,
+            mentor_id: mentor_id.0.map(Into::into),
             status: status.0.map(|s| s.as_str().to_string()),
         };
         let rows = domain::list(&ctx, &self.state.db, input).await?;
@@ -195,14 +189,14 @@ impl CodeRecordsApi {
         let ctx = self.state.tenant(auth, "createReferralCodeRecord").await?;
         let body = body.0;
         let names = MemberNames {
-            first_name: optional_text("first_name", body.first_name, 100)?,
-            last_name: optional_text("last_name", body.last_name, 100)?,
-            email: optional_text("email", body.email, 254)?,
+            first_name: optional_text("first_name", body.first_name.map(Into::into), 100)?,
+            last_name: optional_text("last_name", body.last_name.map(Into::into), 100)?,
+            email: body.email.map(Email::into_inner),
         };
         let input = CreateCode {
-            mentor_id: body.mentor_id,
-            org_id: body.org_id,
-            code: body.code,
+            mentor_id: body.mentor_id.into(),
+            org_id: body.org_id.map(Into::into),
+            code: body.code.map(Into::into),
             names,
         };
         let rec = domain::create(&ctx, &self.state.db, input).await?;
@@ -219,9 +213,9 @@ impl CodeRecordsApi {
         &self,
         auth: ApiAuth,
         /// The mentor, as given when the code was created.
-        mentor_id: Query<String>,
+        mentor_id: Query<IdText>,
         /// Optional; when given it must be the key's org.
-        org_id: Query<Option<String>>,
+        org_id: Query<Option<IdText>>,
     ) -> Result<Json<ReferralCodeRecord>, ApiError> {
         let ctx = self
             .state
@@ -240,7 +234,7 @@ impl CodeRecordsApi {
         &self,
         auth: ApiAuth,
         /// The code, in any letter case.
-        code: Query<String>,
+        code: Query<IdText>,
     ) -> Result<Json<ReferralCodeRecord>, ApiError> {
         let ctx = self.state.tenant(auth, "lookupReferralCodeRecord").await?;
         one(domain::lookup(&ctx, &self.state.db, &code.0).await?)
@@ -255,7 +249,7 @@ impl CodeRecordsApi {
     async fn get(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
     ) -> Result<Json<ReferralCodeRecord>, ApiError> {
         let ctx = self.state.tenant(auth, "getReferralCodeRecord").await?;
         one(domain::get(&ctx, &self.state.db, &id.0).await?)
@@ -270,13 +264,13 @@ impl CodeRecordsApi {
     async fn update(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<UpdateReferralCodeRecord>,
     ) -> Result<Json<ReferralCodeRecord>, ApiError> {
         let ctx = self.state.tenant(auth, "updateReferralCodeRecord").await?;
         let input = UpdateCode {
             status: Some(body.status.as_str().to_string()),
-            deactivated_at: body.deactivated_at,
+            deactivated_at: body.deactivated_at.map(Into::into),
         };
         one(domain::update(&ctx, &self.state.db, &id.0, input).await?)
     }
@@ -290,14 +284,14 @@ impl CodeRecordsApi {
     async fn delete(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
     ) -> Result<Json<DeletedReferralCodeRecord>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteReferralCodeRecord").await?;
         let deleted = domain::delete(&ctx, &self.state.db, &id.0).await?;
         Ok(Json(DeletedReferralCodeRecord {
             id: deleted.id,
             deleted: true,
-            deleted_at: deleted.deleted_at,
+            deleted_at: deleted.deleted_at.into(),
         }))
     }
 }

@@ -4,6 +4,7 @@ use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
+use crate::api::enums::ErrorCode;
 use crate::error::AppError;
 
 #[derive(Object, Debug, Clone)]
@@ -13,8 +14,8 @@ pub struct ErrorBody {
 
 #[derive(Object, Debug, Clone)]
 pub struct ErrorDetail {
-    /// Machine-readable: invalid_input, unauthorized, forbidden, not_found, conflict, internal.
-    pub code: String,
+    /// Machine-readable; the same codes on every JSON surface.
+    pub code: ErrorCode,
     /// What went wrong, for people.
     pub message: String,
     pub details: Option<ErrorDetails>,
@@ -55,10 +56,10 @@ pub enum ApiError {
     Internal(Json<ErrorBody>),
 }
 
-fn body(code: &str, message: String, details: Option<ErrorDetails>) -> Json<ErrorBody> {
+fn body(code: ErrorCode, message: String, details: Option<ErrorDetails>) -> Json<ErrorBody> {
     Json(ErrorBody {
         error: ErrorDetail {
-            code: code.into(),
+            code,
             message,
             details,
         },
@@ -68,11 +69,13 @@ fn body(code: &str, message: String, details: Option<ErrorDetails>) -> Json<Erro
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         let details = match &err {
-            AppError::Invalid { field, .. } | AppError::Missing { field, .. } => Some(ErrorDetails {
-                field: Some(field.clone()),
-                line: None,
-                column: None,
-            }),
+            AppError::Invalid { field, .. } | AppError::Missing { field, .. } => {
+                Some(ErrorDetails {
+                    field: Some(field.clone()),
+                    line: None,
+                    column: None,
+                })
+            }
             AppError::Unprocessable {
                 field,
                 line,
@@ -85,7 +88,7 @@ impl From<AppError> for ApiError {
             }),
             _ => None,
         };
-        let b = body(err.code(), err.public_message(), details);
+        let b = body(ErrorCode::of(&err), err.public_message(), details);
         match err {
             AppError::Invalid { .. } | AppError::Missing { .. } => ApiError::BadRequest(b),
             AppError::Unprocessable { .. } => ApiError::Unprocessable(b),

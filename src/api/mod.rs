@@ -1,16 +1,22 @@
 //! HTTP API surfaces, each a translation between a wire format and `domain` calls, assembled
 //! into one poem-openapi service with one spec.
 pub mod code_records;
+pub mod enums;
 pub mod error;
+pub mod errors_table;
 pub mod func;
 pub mod native;
 pub mod rr;
+pub mod spec;
 pub mod strict;
+pub mod wire;
 
 use std::sync::Arc;
 
 use poem_openapi::auth::{Basic, Bearer};
-use poem_openapi::{OpenApiService, SecurityScheme, Tags};
+use poem_openapi::{
+    ContactObject, LicenseObject, OpenApiService, SecurityScheme, ServerObject, Tags,
+};
 
 use crate::auth::{Authenticator, Credentials, Principal};
 use crate::authz::Authz;
@@ -114,8 +120,9 @@ impl AppState {
     }
 }
 
-/// The whole API as one OpenAPI service.
+/// The whole API as one OpenAPI service; its servers entry is the public URL.
 pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
+    let public_base = state.public_base.clone();
     OpenApiService::new(
         (
             native::ops::OpsApi {
@@ -161,11 +168,28 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     )
     .description(
         "Self-hostable, multi-tenant referral-program platform. Authenticate with an API key as \
-         `Authorization: Bearer <key>` or `Authorization: Basic base64(<key id>:<key>)`.",
+         `Authorization: Bearer <key>` or `Authorization: Basic base64(<key id>:<key>)` (the \
+         user name is the key's id, `key_…`). Times are RFC 3339 in UTC.",
     )
+    .server(ServerObject::new(public_base).description("This Vouch server"))
+    .license(LicenseObject::new("MIT").identifier("MIT"))
+    .contact(ContactObject::new().name("The operator of this Vouch server"))
 }
 
-/// The spec as served, for `vouch openapi` and the drift test (needs no database).
+/// The finished spec (see `spec`), as served at `/openapi.json` and printed by `vouch openapi`.
+pub fn spec_value(state: State) -> serde_json::Value {
+    spec::finish(&service(state).spec())
+}
+
+/// The finished spec as pretty JSON.
 pub fn spec_json(state: State) -> String {
-    service(state).spec()
+    serde_json::to_string_pretty(&spec_value(state)).unwrap_or_default()
+}
+
+/// The Swagger UI page, showing the finished spec.
+pub fn docs_html(state: State) -> String {
+    let service = service(state);
+    let raw = service.spec();
+    let finished = spec::finish(&raw).to_string();
+    service.swagger_ui_html().replace(&raw, &finished)
 }

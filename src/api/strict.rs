@@ -1,11 +1,12 @@
-//! Strict JSON parsing. poem-openapi turns `5` into `"5"` for string fields and reports payload
-//! errors without naming the property; clients deserve a 400 that names the field.
-//!
-//! `strict_string` / `strict_opt_string` are used as `#[oai(deserialize_with = …)]` on string
-//! properties. When a body still fails to parse, `diagnose` walks the request schema (taken from
-//! the served spec) against the raw body to find the first property at fault.
-use poem_openapi::types::{ParseError, ParseResult};
+//! Naming the field at fault. poem-openapi reports payload errors without naming the property;
+//! clients deserve a 400 that names the field. When a body fails to parse, `diagnose` walks the
+//! request schema (taken from the served spec) against the raw body and finds the first property
+//! at fault, checking what the edge types (`api::wire`) declare: type, enum, format, length,
+//! pattern (control characters) and integer range.
 use serde_json::Value;
+
+use super::wire::{text_problem, TEXT_PATTERN};
+use crate::domain::values::Email;
 
 fn kind(v: &Value) -> &'static str {
     match v {
@@ -15,28 +16,6 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-    }
-}
-
-pub fn strict_string(value: Option<Value>) -> ParseResult<String> {
-    match value {
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(ParseError::custom(format!(
-            "expected a string, found {}",
-            kind(&other)
-        ))),
-        None => Err(ParseError::custom("is required")),
-    }
-}
-
-pub fn strict_opt_string(value: Option<Value>) -> ParseResult<Option<String>> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(ParseError::custom(format!(
-            "expected a string or null, found {}",
-            kind(&other)
-        ))),
     }
 }
 
@@ -86,17 +65,44 @@ fn check_value(
                     ));
                 }
             }
-            if schema.get("format").and_then(Value::as_str) == Some("date-time")
-                && chrono::DateTime::parse_from_rfc3339(s).is_err()
-            {
+            let format = schema.get("format").and_then(Value::as_str);
+            if format == Some("date-time") && chrono::DateTime::parse_from_rfc3339(s).is_err() {
                 return Some((
                     path.to_string(),
                     format!("must be an RFC 3339 date-time, found `{s}`"),
                 ));
             }
-            None
+            if format == Some("email") {
+                if let Err(problem) = Email::parse(s) {
+                    return Some((path.to_string(), problem));
+                }
+            }
+            let max = schema
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .map_or(usize::MAX, |m| m as usize);
+            let multiline = schema.get("pattern").and_then(Value::as_str) == Some(TEXT_PATTERN);
+            text_problem(s, max, multiline).map(|problem| (path.to_string(), problem))
         }
-        "integer" if !(value.is_i64() || value.is_u64()) => wrong("an integer"),
+        "integer" => {
+            let Some(n) = value.as_i64() else {
+                return wrong("an integer");
+            };
+            let min = schema.get("minimum").and_then(Value::as_f64);
+            let max = schema.get("maximum").and_then(Value::as_f64);
+            let outside =
+                min.is_some_and(|m| (n as f64) < m) || max.is_some_and(|m| (n as f64) > m);
+            outside.then(|| {
+                (
+                    path.to_string(),
+                    format!(
+                        "must be between {} and {}, found {n}",
+                        min.unwrap_or(i64::MIN as f64),
+                        max.unwrap_or(i64::MAX as f64)
+                    ),
+                )
+            })
+        }
         "number" if !value.is_number() => wrong("a number"),
         "boolean" if !value.is_boolean() => wrong("true or false"),
         "array" => {
@@ -249,13 +255,5 @@ mod tests {
             schema_name_in(r#"parse request payload error: Expected input type "Req", found 1."#),
             Some("Req")
         );
-    }
-
-    #[test]
-    fn strict_strings_refuse_numbers() {
-        assert!(strict_string(Some(json!(5))).is_err());
-        assert!(strict_string(None).is_err());
-        assert_eq!(strict_opt_string(Some(Value::Null)).unwrap(), None);
-        assert!(strict_opt_string(Some(json!(true))).is_err());
     }
 }

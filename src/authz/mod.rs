@@ -165,6 +165,7 @@ impl Authz {
 
     /// Authorizes a tenant operation by its operation id (see `operations::OPERATIONS`).
     pub async fn require(&self, ctx: &Ctx, operation_id: &str) -> Result<()> {
+        record_authorized(operation_id);
         match access_for(operation_id) {
             Some(Access::Tenant { resource, action }) => {
                 if self.allows(ctx, resource, action).await {
@@ -257,4 +258,26 @@ mod tests {
             .await
             .is_err());
     }
+}
+
+tokio::task_local! {
+    /// The operation id the running request was authorized as (set by `Authz::require`).
+    static AUTHORIZED_AS: std::cell::RefCell<Option<String>>;
+}
+
+fn record_authorized(operation_id: &str) {
+    let _ = AUTHORIZED_AS.try_with(|cell| *cell.borrow_mut() = Some(operation_id.to_string()));
+}
+
+/// Runs a request and returns the operation id it was authorized as, if any. The middleware
+/// compares it with the operation poem-openapi routed to, so a handler that authorizes under
+/// another operation's name fails closed on every request (and in every test).
+pub async fn tracking_authorization<F: std::future::Future>(fut: F) -> (F::Output, Option<String>) {
+    AUTHORIZED_AS
+        .scope(std::cell::RefCell::new(None), async move {
+            let out = fut.await;
+            let seen = AUTHORIZED_AS.with(|cell| cell.borrow_mut().take());
+            (out, seen)
+        })
+        .await
 }

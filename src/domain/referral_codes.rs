@@ -305,6 +305,25 @@ pub async fn list(ctx: &Ctx, db: &Db, input: ListCodes) -> Result<Page<CodeRecor
     })
 }
 
+/// How far before `created_at` a client's `deactivated_at` may be and still be taken (as
+/// `created_at`): clients send second-precision times (the seed's own format) and clocks skew.
+pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// A deactivation time for a record created at `created_at`: at or after it, or within
+/// `CLOCK_SKEW` before it (then it is `created_at`); further back is refused.
+pub fn not_before_creation(at: DateTime<Utc>, created_at: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    if at >= created_at {
+        Ok(at)
+    } else if at >= created_at - CLOCK_SKEW {
+        Ok(created_at)
+    } else {
+        Err(AppError::invalid(
+            "deactivated_at",
+            "must not be before the record's created_at (by more than 5 minutes of clock skew)",
+        ))
+    }
+}
+
 pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<CodeRecord> {
     let id = parse_record_id(id)?;
     let status = parse_status(
@@ -341,14 +360,10 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<C
         txn.rollback().await?;
         return Ok(record(ctx, &row));
     }
-    if let Some(at) = deactivated_at {
-        if at < row.code.created_at {
-            return Err(AppError::invalid(
-                "deactivated_at",
-                "must not be before the record's created_at",
-            ));
-        }
-    }
+    let deactivated_at = match deactivated_at {
+        Some(at) => Some(not_before_creation(at, row.code.created_at)?),
+        None => None,
+    };
     let member = row.member.clone();
     let before = row.code.status.clone();
     match store::set_status(&txn, row.code, status, deactivated_at).await {
@@ -448,5 +463,25 @@ mod tests {
         assert!(parse_record_id("rc_8f3a21bc").is_ok());
         assert!(parse_record_id("8f3a21bc").is_err());
         assert!(parse_record_id("rc_../x").is_err());
+    }
+}
+
+#[cfg(test)]
+mod skew_tests {
+    use super::*;
+
+    #[test]
+    fn a_deactivation_within_five_minutes_before_creation_is_taken_as_the_creation_time() {
+        let created = DateTime::parse_from_rfc3339("2026-03-26T12:00:00.4567Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let second_precision = created - chrono::Duration::milliseconds(456);
+        assert_eq!(
+            not_before_creation(second_precision, created).unwrap(),
+            created
+        );
+        let later = created + chrono::Duration::seconds(3);
+        assert_eq!(not_before_creation(later, created).unwrap(), later);
+        assert!(not_before_creation(created - chrono::Duration::minutes(6), created).is_err());
     }
 }

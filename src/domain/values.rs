@@ -25,26 +25,47 @@ pub fn currency(field: &str, raw: Option<&str>) -> Result<String> {
     }
 }
 
-/// A lower-cased email address: one `@`, a non-empty local part, a dotted domain, no spaces.
-pub fn email(field: &str, raw: &str) -> Result<String> {
-    let e = raw.trim().to_lowercase();
-    let valid = e.len() <= 254
-        && !e.contains(char::is_whitespace)
-        && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if valid {
-        Ok(e)
-    } else {
-        Err(AppError::invalid(
-            field,
-            format!("`{}` is not an email address", raw.trim()),
-        ))
+/// A lower-cased email address: one `@`, a non-empty local part, a dotted domain, no spaces or
+/// control characters, at most 254 characters. Every surface takes emails as this type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    /// Parses an address, saying what is wrong when it is not one.
+    pub fn parse(raw: &str) -> std::result::Result<Email, String> {
+        let e = raw.trim().to_lowercase();
+        let valid = e.chars().count() <= Self::MAX_LEN
+            && !e.contains(|c: char| c.is_whitespace() || c.is_control())
+            && e.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if valid {
+            Ok(Email(e))
+        } else {
+            Err(format!("`{}` is not an email address", raw.trim()))
+        }
     }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// `raw` as a lower-cased email address, naming `field` when it is not one.
+pub fn email(field: &str, raw: &str) -> Result<String> {
+    Email::parse(raw)
+        .map(Email::into_inner)
+        .map_err(|message| AppError::invalid(field, message))
 }
 
 /// An absolute http(s) URL.

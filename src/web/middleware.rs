@@ -5,16 +5,18 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use poem::error::{MethodNotAllowedError, NotFoundError};
-use poem::http::{HeaderValue, StatusCode};
+use poem::http::{header, HeaderValue, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::error::{
     AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
 };
+use poem_openapi::OperationId;
 use serde_json::Value;
 use tracing::Instrument;
 
 use crate::api::error::{envelope, field_of};
 use crate::api::strict;
+use crate::authz;
 use crate::domain::ids;
 
 const REQUEST_ID: &str = "x-request-id";
@@ -26,6 +28,33 @@ fn valid_request_id(s: &str) -> bool {
         && s.len() <= 64
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Does a concrete path match a spec path template (`/api/v1/rules/{id}`)?
+fn path_matches(template: &str, path: &str) -> bool {
+    let (mut t, mut p) = (template.split('/'), path.split('/'));
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return true,
+            (Some(ts), Some(ps)) if ts.starts_with('{') || ts == ps => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The methods the spec lists for `path`, for the `Allow` header of a 405.
+fn allowed_methods(spec: &Value, path: &str) -> String {
+    let mut methods: Vec<String> = spec["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(template, _)| path_matches(template, path))
+        .flat_map(|(_, item)| item.as_object().into_iter().flatten())
+        .map(|(method, _)| method.to_uppercase())
+        .collect();
+    methods.sort();
+    methods.dedup();
+    methods.join(", ")
 }
 
 /// Maps a poem error raised outside an operation's own error type into the envelope.
@@ -40,12 +69,17 @@ fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]
         );
     }
     if err.is::<MethodNotAllowedError>() {
-        return envelope(
+        let allowed = allowed_methods(spec, path);
+        let mut resp = envelope(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
-            "method not allowed on this route".into(),
+            format!("method not allowed on this route; allowed: {allowed}"),
             None,
         );
+        if let Ok(value) = HeaderValue::from_str(&allowed) {
+            resp.headers_mut().insert(header::ALLOW, value);
+        }
+        return resp;
     }
     if err.is::<AuthorizationError>() {
         return envelope(
@@ -125,10 +159,35 @@ pub async fn log_and_envelope<E: Endpoint>(
                 format!("body: larger than {MAX_BODY_BYTES} bytes"),
                 Some("body".into()),
             ),
-            Some(ref bytes) => match next.call(req).await {
-                Ok(out) => out.into_response(),
-                Err(err) => error_response(&path, err, &spec, Some(bytes)),
-            },
+            Some(ref bytes) => {
+                let (result, authorized_as) = authz::tracking_authorization(next.call(req)).await;
+                let (resp, routed_to) = match result {
+                    Ok(out) => {
+                        let resp = out.into_response();
+                        let routed = resp.data::<OperationId>().map(|o| o.0);
+                        (resp, routed)
+                    }
+                    Err(err) => {
+                        let routed = err.data::<OperationId>().map(|o| o.0);
+                        (error_response(&path, err, &spec, Some(bytes)), routed)
+                    }
+                };
+                match (authorized_as, routed_to) {
+                    (Some(used), Some(routed)) if used != routed => {
+                        // A handler authorized under another operation's name: fail closed.
+                        tracing::error!(used, routed, "operation id mismatch in authorization");
+                        envelope(
+                            &path,
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "internal",
+                            "internal server error; the request id identifies it in the server logs"
+                                .into(),
+                            None,
+                        )
+                    }
+                    _ => resp,
+                }
+            }
         };
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             resp.headers_mut().insert(REQUEST_ID, value);
@@ -144,4 +203,27 @@ pub async fn log_and_envelope<E: Endpoint>(
     }
     .instrument(span)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn allow_lists_the_methods_of_the_matching_path() {
+        let spec = json!({"paths": {
+            "/api/v1/rules/{id}": {"get": {}, "put": {}, "delete": {}},
+            "/api/v1/rules/{id}/conditions": {"post": {}}
+        }});
+        assert_eq!(
+            allowed_methods(&spec, "/api/v1/rules/rule_1"),
+            "DELETE, GET, PUT"
+        );
+        assert_eq!(
+            allowed_methods(&spec, "/api/v1/rules/rule_1/conditions"),
+            "POST"
+        );
+        assert_eq!(allowed_methods(&spec, "/api/v1/nope"), "");
+    }
 }

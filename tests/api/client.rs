@@ -26,7 +26,7 @@ async fn generated_client_creates_looks_up_deactivates_and_lists() {
     let admin = client_for(&app.base, crate::common::ADMIN_KEY);
     let org = admin
         .create_org(&types::CreateOrgRequest {
-            name: "Client Co".into(),
+            name: "Client Co".parse().unwrap(),
         })
         .await
         .unwrap()
@@ -35,9 +35,9 @@ async fn generated_client_creates_looks_up_deactivates_and_lists() {
 
     let created = tenant
         .create_referral_code_record(&types::CreateReferralCodeRecord {
-            mentor_id: "usr_4491".into(),
-            org_id: Some(org.id.clone()),
-            code: Some("jan-verv-8f3a".into()),
+            mentor_id: "usr_4491".parse().unwrap(),
+            org_id: Some(org.id.parse().unwrap()),
+            code: Some("jan-verv-8f3a".parse().unwrap()),
             first_name: None,
             last_name: None,
             email: None,
@@ -49,7 +49,7 @@ async fn generated_client_creates_looks_up_deactivates_and_lists() {
     assert_eq!(created.status, types::CodeStatus::Active);
 
     let found = tenant
-        .lookup_referral_code_record("jan-verv-8f3a")
+        .lookup_referral_code_record(&"jan-verv-8f3a".parse().unwrap())
         .await
         .unwrap()
         .into_inner();
@@ -57,7 +57,7 @@ async fn generated_client_creates_looks_up_deactivates_and_lists() {
 
     let off = tenant
         .update_referral_code_record(
-            &created.id,
+            &created.id.parse().unwrap(),
             &types::UpdateReferralCodeRecord {
                 status: types::CodeStatus::Inactive,
                 deactivated_at: None,
@@ -80,13 +80,13 @@ async fn generated_client_creates_looks_up_deactivates_and_lists() {
 
     // Errors arrive as the documented envelope.
     let err = tenant
-        .get_referral_code_record("rc_doesnotexist")
+        .get_referral_code_record(&"rc_doesnotexist".parse().unwrap())
         .await
         .unwrap_err();
     match err {
         generated::Error::ErrorResponse(resp) => {
             assert_eq!(resp.status().as_u16(), 404);
-            assert_eq!(resp.into_inner().error.code, "not_found");
+            assert_eq!(resp.into_inner().error.code, types::ErrorCode::NotFound);
         }
         other => panic!("expected a 404 envelope, got {other:?}"),
     }

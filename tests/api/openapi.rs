@@ -1,21 +1,27 @@
-//! The committed spec matches what the server serves, every operation is documented, and every
-//! operation has an authorization rule.
+//! The committed spec matches what the server serves, every operation is documented with only
+//! the errors it can answer, optional fields are nullable, enums are plain references, and
+//! every operation has an authorization rule.
 
 use serde_json::Value;
+use vouch::api::errors_table::{errors_of, OPERATION_ERRORS};
 use vouch::authz::{access_for, OPERATIONS};
 use vouch::config::Config;
 use vouch::store::{Db, DbOptions};
 
 const REGENERATE: &str = "cargo run -q -- openapi > openapi/openapi.json";
 
-async fn generated_spec() -> Value {
+async fn spec_for(base: &str) -> Value {
     let db = Db::connect("sqlite::memory:", DbOptions::default())
         .await
         .unwrap();
-    let state = vouch::build_state(&Config::default(), db, "http://127.0.0.1:8080".into())
+    let state = vouch::build_state(&Config::default(), db, base.into())
         .await
         .unwrap();
     serde_json::from_str(&vouch::api::spec_json(state)).unwrap()
+}
+
+async fn generated_spec() -> Value {
+    spec_for("http://127.0.0.1:8080").await
 }
 
 fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
@@ -54,8 +60,9 @@ async fn committed_spec_matches_the_served_spec() {
         .json()
         .await
         .unwrap();
+    assert_eq!(served["servers"][0]["url"], app.base.as_str());
     assert!(
-        served == generated,
+        served == spec_for(&app.base).await,
         "the server serves a different spec than `vouch openapi` prints"
     );
     let docs = app
@@ -80,22 +87,100 @@ async fn every_operation_has_an_id_a_tag_a_summary_and_its_errors() {
             op["summary"].as_str().is_some_and(|s| !s.is_empty()),
             "{name} has no summary"
         );
+        assert!(
+            op["description"].as_str().is_some_and(|s| !s.is_empty()),
+            "{name} has no description"
+        );
         let responses = op["responses"].as_object().unwrap();
-        if op.get("security").is_some() {
-            for code in ["400", "401", "403", "404", "500"] {
-                assert!(
-                    responses.contains_key(code),
-                    "{name} does not document {code}"
-                );
+        for (status, response) in responses {
+            assert!(
+                response["description"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: response {status} has no description"
+            );
+        }
+        let documents = |code: &str| responses.contains_key(code);
+        let errors = errors_of(&id).unwrap_or_else(|| panic!("{name}: not in OPERATION_ERRORS"));
+        let func_surface = op["tags"][0] == "FuncCalls";
+        if func_surface {
+            assert!(
+                responses.keys().all(|s| s == "200"),
+                "{name}: the func surface answers 200 only"
+            );
+            continue;
+        }
+        match op.get("security").and_then(Value::as_array) {
+            Some(s) if s.is_empty() => assert!(!documents("401"), "{name} is public"),
+            Some(_) => {
+                for code in ["401", "403", "500"] {
+                    assert!(documents(code), "{name} does not document {code}");
+                }
+            }
+            None => panic!("{name} declares no security (public ones declare `[]`)"),
+        }
+        let has_path_param = op["parameters"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p["in"] == "path"));
+        if has_path_param {
+            assert!(documents("404"), "{name} takes an id but documents no 404");
+        }
+        let has_input = op.get("requestBody").is_some() || op.get("parameters").is_some();
+        assert_eq!(documents("400"), has_input, "{name}: 400 iff it takes input");
+        assert_eq!(
+            documents("422"),
+            errors.iter().any(|(s, _)| *s == 422),
+            "{name}: 422 only where a script compiles"
+        );
+    }
+    for (id, _) in OPERATION_ERRORS {
+        assert!(
+            ids_of(&spec).iter().any(|i| i == id),
+            "OPERATION_ERRORS lists `{id}`, which is not in the spec"
+        );
+    }
+}
+
+fn ids_of(spec: &Value) -> Vec<String> {
+    operations(spec).into_iter().map(|(_, id, _)| id).collect()
+}
+
+#[tokio::test]
+async fn optional_fields_are_nullable_and_enums_are_plain_references() {
+    let spec = generated_spec().await;
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let is_enum = |r: &str| {
+        r.strip_prefix("#/components/schemas/")
+            .and_then(|n| schemas.get(n))
+            .is_some_and(|s| s.get("enum").is_some())
+    };
+    for (name, schema) in schemas {
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for (field, prop) in schema["properties"].as_object().into_iter().flatten() {
+            if let Some(parts) = prop["allOf"].as_array() {
+                let r = parts[0]["$ref"].as_str().unwrap_or_default();
+                assert!(!is_enum(r), "{name}.{field}: an enum wrapped in allOf");
+            }
+            let typed = prop.get("type").is_some() || prop.get("allOf").is_some();
+            if !required.contains(&field.as_str()) && typed {
+                assert_eq!(prop["nullable"], true, "{name}.{field} can be null");
             }
         }
     }
+    assert_eq!(spec["info"]["license"]["name"], "MIT");
+    assert!(spec["info"]["contact"].is_object());
+    assert_eq!(spec["paths"]["/healthz"]["get"]["security"], serde_json::json!([]));
+    let page = &spec["paths"]["/api/v1/referral-code-records"]["get"]["parameters"][0];
+    assert_eq!(page["name"], "page");
+    assert_eq!(page["schema"]["minimum"], 1.0);
+    assert!(page["schema"]["maximum"].as_f64().is_some());
 }
 
 #[tokio::test]
 async fn every_operation_maps_to_an_authorization_rule_and_no_rule_is_stale() {
     let spec = generated_spec().await;
-    let ids: Vec<String> = operations(&spec).into_iter().map(|(_, id, _)| id).collect();
+    let ids = ids_of(&spec);
     for id in &ids {
         assert!(
             access_for(id).is_some(),

@@ -1,13 +1,12 @@
 //! `/api/v1/events`: the org's event log, newest first.
-use chrono::{DateTime, Utc};
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::Pagination;
+use crate::api::wire::{IdText, PageLimit, PageNumber, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::events;
-use crate::domain::PageReq;
 
 pub struct EventsApi {
     pub state: State,
@@ -26,7 +25,7 @@ pub struct Event {
     pub object_id: String,
     /// The object as it was after the change.
     pub payload: serde_json::Value,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 #[derive(Object)]
@@ -43,15 +42,15 @@ impl EventsApi {
         &self,
         auth: ApiAuth,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1–100 (default 20).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<PageLimit>>,
         /// Only events of this type.
         #[oai(name = "type")]
-        event_type: Query<Option<String>>,
+        event_type: Query<Option<IdText>>,
     ) -> Result<Json<EventList>, ApiError> {
         let ctx = self.state.tenant(auth, "listEvents").await?;
-        let req = PageReq::parse(page.0, limit.0)?;
+        let req = crate::api::wire::page_req(page.0, limit.0)?;
         let rows = events::list(&ctx, &self.state.db, req, event_type.0.as_deref()).await?;
         let data = rows
             .items
@@ -62,7 +61,7 @@ impl EventsApi {
                 actor: e.actor,
                 object_id: e.object_id,
                 payload: e.payload,
-                created_at: e.created_at,
+                created_at: e.created_at.into(),
             })
             .collect();
         Ok(Json(EventList {

@@ -1,13 +1,14 @@
 //! `/api/v1/api-keys`: an owner or admin key creates, lists and revokes its org's keys.
-use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Pagination;
+use crate::api::enums::KeyRole;
+use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::keys::{self, KeyView};
-use crate::domain::PageReq;
+use crate::error::AppError;
 
 pub struct KeysApi {
     pub state: State,
@@ -16,11 +17,9 @@ pub struct KeysApi {
 #[derive(Object)]
 pub struct CreateKeyRequest {
     /// A label for people, 1–100 characters.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub name: String,
+    pub name: Line<100>,
     /// owner, admin, developer, analyst or support. Only an owner key may create owner keys.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub role: String,
+    pub role: KeyRole,
 }
 
 #[derive(Object)]
@@ -28,25 +27,26 @@ pub struct ApiKey {
     /// Public id, `key_…` (the user name for HTTP Basic).
     pub id: String,
     pub name: String,
-    pub role: String,
+    pub role: KeyRole,
     /// The first characters of the key, to tell keys apart.
     pub prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
 }
 
-impl From<KeyView> for ApiKey {
-    fn from(v: KeyView) -> Self {
-        ApiKey {
+impl TryFrom<KeyView> for ApiKey {
+    type Error = AppError;
+    fn try_from(v: KeyView) -> Result<Self, AppError> {
+        Ok(ApiKey {
             id: v.id,
             name: v.name,
-            role: v.role,
+            role: KeyRole::from_stored(&v.role)?,
             prefix: v.prefix,
-            created_at: v.created_at,
-            last_used_at: v.last_used_at,
-            revoked_at: v.revoked_at,
-        }
+            created_at: v.created_at.into(),
+            last_used_at: v.last_used_at.map(Into::into),
+            revoked_at: v.revoked_at.map(Into::into),
+        })
     }
 }
 
@@ -56,8 +56,8 @@ pub struct CreatedKey {
     /// The secret. Shown once: store it now.
     pub key: String,
     pub name: String,
-    pub role: String,
-    pub created_at: DateTime<Utc>,
+    pub role: KeyRole,
+    pub created_at: Timestamp,
 }
 
 #[derive(Object)]
@@ -87,13 +87,13 @@ impl KeysApi {
         body: Json<CreateKeyRequest>,
     ) -> Result<CreateKeyResponse, ApiError> {
         let ctx = self.state.tenant(auth, "createApiKey").await?;
-        let created = keys::create(&ctx, &self.state.db, &body.name, &body.role).await?;
+        let created = keys::create(&ctx, &self.state.db, &body.name, body.role.as_str()).await?;
         Ok(CreateKeyResponse::Created(Json(CreatedKey {
             id: created.view.id,
             key: created.key,
             name: created.view.name,
-            role: created.view.role,
-            created_at: created.view.created_at,
+            role: KeyRole::from_stored(&created.view.role)?,
+            created_at: created.view.created_at.into(),
         })))
     }
 
@@ -107,15 +107,19 @@ impl KeysApi {
         &self,
         auth: ApiAuth,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1–100 (default 20).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<ApiKeyList>, ApiError> {
         let ctx = self.state.tenant(auth, "listApiKeys").await?;
-        let req = PageReq::parse(page.0, limit.0)?;
+        let req = crate::api::wire::page_req(page.0, limit.0)?;
         let rows = keys::list(&ctx, &self.state.db, req).await?;
         Ok(Json(ApiKeyList {
-            data: rows.items.into_iter().map(ApiKey::from).collect(),
+            data: rows
+                .items
+                .into_iter()
+                .map(ApiKey::try_from)
+                .collect::<Result<_, _>>()?,
             pagination: Pagination::new(req, rows.total),
         }))
     }
@@ -126,10 +130,12 @@ impl KeysApi {
         method = "delete",
         operation_id = "revokeApiKey"
     )]
-    async fn revoke(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<ApiKey>, ApiError> {
+    async fn revoke(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<ApiKey>, ApiError> {
         let ctx = self.state.tenant(auth, "revokeApiKey").await?;
         Ok(Json(
-            keys::revoke(&ctx, &self.state.db, &id.0).await?.into(),
+            keys::revoke(&ctx, &self.state.db, &id.0)
+                .await?
+                .try_into()?,
         ))
     }
 }

@@ -3,6 +3,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use crate::api::wire::IdText;
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::{access, members};
 
@@ -37,7 +38,7 @@ impl MembersApi {
     async fn revoke_member(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
     ) -> Result<Json<Revoked>, ApiError> {
         let ctx = self.state.tenant(auth, "revokeMemberAccessTokens").await?;
         Ok(Json(Revoked {
@@ -54,7 +55,7 @@ impl MembersApi {
     async fn revoke_token(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
     ) -> Result<Json<Revoked>, ApiError> {
         let ctx = self.state.tenant(auth, "revokeAccessToken").await?;
         access::revoke_token(&ctx, &self.state.db, &id.0).await?;
@@ -70,7 +71,7 @@ impl MembersApi {
     async fn resolve(
         &self,
         auth: ApiAuth,
-        code: Path<String>,
+        code: Path<IdText>,
     ) -> Result<Json<PromoCodeMember>, ApiError> {
         let ctx = self.state.tenant(auth, "resolvePromoCode").await?;
         let d = members::resolve_promo_code(&ctx, &self.state.db, &code.0).await?;

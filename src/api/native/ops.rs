@@ -2,6 +2,7 @@
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use crate::api::enums::HealthStatus;
 use crate::api::{ApiTags, State};
 
 pub struct OpsApi {
@@ -10,8 +11,7 @@ pub struct OpsApi {
 
 #[derive(Object)]
 pub struct Health {
-    /// `ok`, or `unavailable` when a dependency is down.
-    pub status: String,
+    pub status: HealthStatus,
 }
 
 #[derive(ApiResponse)]
@@ -35,7 +35,7 @@ impl OpsApi {
     )]
     async fn healthz(&self) -> Json<Health> {
         Json(Health {
-            status: "ok".into(),
+            status: HealthStatus::Ok,
         })
     }
 
@@ -49,11 +49,11 @@ impl OpsApi {
     async fn readyz(&self) -> ReadyResponse {
         if self.state.db.ping().await {
             ReadyResponse::Ready(Json(Health {
-                status: "ok".into(),
+                status: HealthStatus::Ok,
             }))
         } else {
             ReadyResponse::Unavailable(Json(Health {
-                status: "unavailable".into(),
+                status: HealthStatus::Unavailable,
             }))
         }
     }

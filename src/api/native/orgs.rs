@@ -1,13 +1,12 @@
 //! `/api/v1/orgs`: the platform admin creates, lists, reads, disables and re-enables orgs.
-use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Pagination;
+use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::orgs::{self, OrgView};
-use crate::domain::PageReq;
 
 pub struct OrgsApi {
     pub state: State,
@@ -16,8 +15,7 @@ pub struct OrgsApi {
 #[derive(Object)]
 pub struct CreateOrgRequest {
     /// Display name, 1–200 characters.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub name: String,
+    pub name: Line<100>,
 }
 
 #[derive(Object)]
@@ -25,9 +23,9 @@ pub struct Org {
     /// Public id, `org_…`.
     pub id: String,
     pub name: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
     /// Set while the org is disabled; its keys do not work then.
-    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_at: Option<Timestamp>,
 }
 
 impl From<OrgView> for Org {
@@ -35,8 +33,8 @@ impl From<OrgView> for Org {
         Org {
             id: v.id,
             name: v.name,
-            created_at: v.created_at,
-            disabled_at: v.disabled_at,
+            created_at: v.created_at.into(),
+            disabled_at: v.disabled_at.map(Into::into),
         }
     }
 }
@@ -45,7 +43,7 @@ impl From<OrgView> for Org {
 pub struct CreatedOrg {
     pub id: String,
     pub name: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
     /// The org's first key, role `owner`. Shown once: store it now.
     pub owner_key: String,
     /// The owner key's id (the user name for HTTP Basic).
@@ -79,7 +77,7 @@ impl OrgsApi {
         Ok(CreateOrgResponse::Created(Json(CreatedOrg {
             id: org.id,
             name: org.name,
-            created_at: org.created_at,
+            created_at: org.created_at.into(),
             owner_key: key.key,
             owner_key_id: key.view.id,
         })))
@@ -91,12 +89,12 @@ impl OrgsApi {
         &self,
         auth: ApiAuth,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1–100 (default 20).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<OrgList>, ApiError> {
         let admin = self.state.admin(auth).await?;
-        let req = PageReq::parse(page.0, limit.0)?;
+        let req = crate::api::wire::page_req(page.0, limit.0)?;
         let rows = orgs::list(&admin, &self.state.db, req).await?;
         Ok(Json(OrgList {
             data: rows.items.into_iter().map(Org::from).collect(),
@@ -106,7 +104,7 @@ impl OrgsApi {
 
     /// Get an org
     #[oai(path = "/api/v1/orgs/:id", method = "get", operation_id = "getOrg")]
-    async fn get(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Org>, ApiError> {
+    async fn get(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Org>, ApiError> {
         let admin = self.state.admin(auth).await?;
         Ok(Json(orgs::get(&admin, &self.state.db, &id.0).await?.into()))
     }
@@ -117,7 +115,7 @@ impl OrgsApi {
         method = "post",
         operation_id = "disableOrg"
     )]
-    async fn disable(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Org>, ApiError> {
+    async fn disable(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Org>, ApiError> {
         let admin = self.state.admin(auth).await?;
         Ok(Json(
             orgs::set_disabled(&admin, &self.state.db, &id.0, true)
@@ -132,7 +130,7 @@ impl OrgsApi {
         method = "post",
         operation_id = "enableOrg"
     )]
-    async fn enable(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Org>, ApiError> {
+    async fn enable(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Org>, ApiError> {
         let admin = self.state.admin(auth).await?;
         Ok(Json(
             orgs::set_disabled(&admin, &self.state.db, &id.0, false)

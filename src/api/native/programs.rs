@@ -1,13 +1,12 @@
 //! `/api/v1/programs`: native program CRUD (create answers 201 with the program).
-use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Pagination;
+use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Text, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::programs::{self, ProgramInput, ProgramView};
-use crate::domain::PageReq;
 
 pub struct ProgramsApi {
     pub state: State,
@@ -17,44 +16,31 @@ pub struct ProgramsApi {
 #[derive(Object)]
 pub struct ProgramBody {
     /// Unique in the org, 1–100 characters.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub name: String,
+    pub name: Line<100>,
     /// Shown to members; defaults to the name.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub title: Option<String>,
+    pub title: Option<Line<100>>,
     /// Free-form kind, default `referral`.
-    #[oai(
-        rename = "type",
-        deserialize_with = "crate::api::strict::strict_opt_string"
-    )]
-    pub program_type: Option<String>,
+    #[oai(rename = "type")]
+    pub program_type: Option<Line<100>>,
     /// The provider the program runs under (002's `project`); one default program per project.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub project: Option<String>,
+    pub project: Option<Line<100>>,
     /// Promo-code template; must contain `@ID@`, replaced by the member's numeric id.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub promocode: String,
+    pub promocode: Line<100>,
     /// The site members' links lead to (`ref=<code>` is appended).
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub url: Option<String>,
-    pub start_date: Option<DateTime<Utc>>,
+    pub url: Option<Line<2048>>,
+    pub start_date: Option<Timestamp>,
     /// Not before start_date.
-    pub end_date: Option<DateTime<Utc>>,
+    pub end_date: Option<Timestamp>,
     /// New customers of the project join this program (at most one per project).
     pub assign_by_default: Option<bool>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub account_group: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub account_group_restrict: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub member_offer: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub referral_offer: Option<String>,
+    pub account_group: Option<Line<200>>,
+    pub account_group_restrict: Option<Line<200>>,
+    pub member_offer: Option<Text<2000>>,
+    pub referral_offer: Option<Text<2000>>,
     /// Default true.
     pub is_active: Option<bool>,
     /// ISO 4217, default USD.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub currency: Option<String>,
+    pub currency: Option<Line<3>>,
     /// Origins allowed to frame the partner pages, e.g. `https://partner.example.com`.
     pub embed_origins: Option<Vec<String>>,
 }
@@ -62,21 +48,21 @@ pub struct ProgramBody {
 impl From<ProgramBody> for ProgramInput {
     fn from(b: ProgramBody) -> Self {
         ProgramInput {
-            name: b.name,
-            title: b.title,
-            program_type: b.program_type,
-            project: b.project,
-            promocode: b.promocode,
-            url: b.url,
-            start_date: b.start_date,
-            end_date: b.end_date,
+            name: b.name.into(),
+            title: b.title.map(Into::into),
+            program_type: b.program_type.map(Into::into),
+            project: b.project.map(Into::into),
+            promocode: b.promocode.into(),
+            url: b.url.map(Into::into),
+            start_date: b.start_date.map(Into::into),
+            end_date: b.end_date.map(Into::into),
             assign_by_default: b.assign_by_default.unwrap_or(false),
-            account_group: b.account_group,
-            account_group_restrict: b.account_group_restrict,
-            member_offer: b.member_offer,
-            referral_offer: b.referral_offer,
+            account_group: b.account_group.map(Into::into),
+            account_group_restrict: b.account_group_restrict.map(Into::into),
+            member_offer: b.member_offer.map(Into::into),
+            referral_offer: b.referral_offer.map(Into::into),
             is_active: b.is_active,
-            currency: b.currency,
+            currency: b.currency.map(Into::into),
             embed_origins: b.embed_origins.unwrap_or_default(),
         }
     }
@@ -93,8 +79,8 @@ pub struct Program {
     pub project: String,
     pub promocode: String,
     pub url: Option<String>,
-    pub start_date: Option<DateTime<Utc>>,
-    pub end_date: Option<DateTime<Utc>>,
+    pub start_date: Option<Timestamp>,
+    pub end_date: Option<Timestamp>,
     pub assign_by_default: bool,
     pub account_group: Option<String>,
     pub account_group_restrict: Option<String>,
@@ -103,8 +89,8 @@ pub struct Program {
     pub is_active: bool,
     pub currency: String,
     pub embed_origins: Vec<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl From<ProgramView> for Program {
@@ -117,8 +103,8 @@ impl From<ProgramView> for Program {
             project: v.project,
             promocode: v.promocode,
             url: v.url,
-            start_date: v.start_date,
-            end_date: v.end_date,
+            start_date: v.start_date.map(Into::into),
+            end_date: v.end_date.map(Into::into),
             assign_by_default: v.assign_by_default,
             account_group: v.account_group,
             account_group_restrict: v.account_group_restrict,
@@ -127,8 +113,8 @@ impl From<ProgramView> for Program {
             is_active: v.is_active,
             currency: v.currency,
             embed_origins: v.embed_origins,
-            created_at: v.created_at,
-            updated_at: v.updated_at,
+            created_at: v.created_at.into(),
+            updated_at: v.updated_at.into(),
         }
     }
 }
@@ -174,12 +160,12 @@ impl ProgramsApi {
         &self,
         auth: ApiAuth,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1–100 (default 20).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<ProgramList>, ApiError> {
         let ctx = self.state.tenant(auth, "listPrograms").await?;
-        let req = PageReq::parse(page.0, limit.0)?;
+        let req = crate::api::wire::page_req(page.0, limit.0)?;
         let rows = programs::list(&ctx, &self.state.db, req.offset(), req.limit).await?;
         Ok(Json(ProgramList {
             data: rows.items.into_iter().map(Program::from).collect(),
@@ -193,7 +179,7 @@ impl ProgramsApi {
         method = "get",
         operation_id = "getProgram"
     )]
-    async fn get(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Program>, ApiError> {
+    async fn get(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Program>, ApiError> {
         let ctx = self.state.tenant(auth, "getProgram").await?;
         Ok(Json(
             programs::get(&ctx, &self.state.db, &id.0).await?.into(),
@@ -209,7 +195,7 @@ impl ProgramsApi {
     async fn update(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<ProgramBody>,
     ) -> Result<Json<Program>, ApiError> {
         let ctx = self.state.tenant(auth, "updateProgram").await?;
@@ -226,7 +212,7 @@ impl ProgramsApi {
         method = "delete",
         operation_id = "deleteProgram"
     )]
-    async fn delete(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Program>, ApiError> {
+    async fn delete(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Program>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteProgram").await?;
         Ok(Json(
             programs::delete(&ctx, &self.state.db, &id.0).await?.into(),

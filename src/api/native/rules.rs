@@ -1,17 +1,17 @@
 //! Reward rules and conditions: `/api/v1/programs/{id}/rules`, `/api/v1/rules/{id}`,
 //! `/api/v1/rules/{id}/conditions`, `/api/v1/conditions/{id}`, and a dry run of a rule.
-use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::scripts::parse_facts;
 use super::Pagination;
+use crate::api::enums::{Comparison, ConditionGroup, Recipient, RewardKind, Trigger};
+use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::rules::{
     self, ConditionView, EvaluateInput, Evaluation, OrderInput, RuleInput, RuleView,
 };
-use crate::domain::PageReq;
 use crate::error::AppError;
 use crate::rules::model::ConditionInput;
 
@@ -34,58 +34,51 @@ fn decimal_text(field: &str, v: Option<serde_json::Value>) -> Result<Option<Stri
 
 #[derive(Object)]
 pub struct RuleBody {
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub name: String,
+    pub name: Line<100>,
     /// Default true.
     pub enabled: Option<bool>,
     /// `member` (the referrer, default) or `referral`.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub recipient: Option<String>,
+    pub recipient: Option<Recipient>,
     /// `referral_created`, `referral_qualified`, `referral_approved` or `purchase`.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub trigger: String,
+    pub trigger: Trigger,
     /// `fixed`, `percent` (of the purchase or referral amount) or `script`.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub reward_kind: String,
+    pub reward_kind: RewardKind,
     /// The fixed amount (major units) or the percent, as a number or decimal string.
     pub amount: Option<serde_json::Value>,
     /// An `amount` script (`scr_…`) of this org; only with reward_kind `script`.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub amount_script_id: Option<String>,
+    pub amount_script_id: Option<Line<200>>,
     /// ISO 4217; defaults to the program's currency.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub currency: Option<String>,
+    pub currency: Option<Line<3>>,
     /// The payout method rewards are paid with.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub payout_id: Option<String>,
+    pub payout_id: Option<Line<200>>,
     /// Eligibility delay in days, 0–3650 (default 0).
     pub hold_days: Option<i64>,
     /// At most this many rewards per referral under this rule.
     pub max_per_referral: Option<i64>,
     /// At most this many rewards per member under this rule.
     pub max_per_member: Option<i64>,
-    pub start_date: Option<DateTime<Utc>>,
+    pub start_date: Option<Timestamp>,
     /// Not before start_date.
-    pub end_date: Option<DateTime<Utc>>,
+    pub end_date: Option<Timestamp>,
 }
 
 impl RuleBody {
     fn into_input(self) -> Result<RuleInput, AppError> {
         Ok(RuleInput {
             amount: decimal_text("amount", self.amount)?,
-            name: self.name,
+            name: self.name.into(),
             enabled: self.enabled,
-            recipient: self.recipient,
-            trigger: Some(self.trigger),
-            reward_kind: Some(self.reward_kind),
-            amount_script_id: self.amount_script_id,
-            currency: self.currency,
-            payout_id: self.payout_id,
+            recipient: self.recipient.map(|r| r.as_str().into()),
+            trigger: Some(self.trigger.as_str().into()),
+            reward_kind: Some(self.reward_kind.as_str().into()),
+            amount_script_id: self.amount_script_id.map(Into::into),
+            currency: self.currency.map(Into::into),
+            payout_id: self.payout_id.map(Into::into),
             hold_days: self.hold_days,
             max_per_referral: self.max_per_referral,
             max_per_member: self.max_per_member,
-            start_date: self.start_date,
-            end_date: self.end_date,
+            start_date: self.start_date.map(Into::into),
+            end_date: self.end_date.map(Into::into),
         })
     }
 }
@@ -97,9 +90,9 @@ pub struct Rule {
     pub program_id: String,
     pub name: String,
     pub enabled: bool,
-    pub recipient: String,
-    pub trigger: String,
-    pub reward_kind: String,
+    pub recipient: Recipient,
+    pub trigger: Trigger,
+    pub reward_kind: RewardKind,
     /// Decimal text: the fixed amount in major units, or the percent.
     pub amount: Option<String>,
     pub amount_script_id: Option<String>,
@@ -108,24 +101,25 @@ pub struct Rule {
     pub hold_days: i64,
     pub max_per_referral: Option<i64>,
     pub max_per_member: Option<i64>,
-    pub start_date: Option<DateTime<Utc>>,
-    pub end_date: Option<DateTime<Utc>>,
+    pub start_date: Option<Timestamp>,
+    pub end_date: Option<Timestamp>,
     /// Grows on every change to the rule or its conditions.
     pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
-impl From<RuleView> for Rule {
-    fn from(v: RuleView) -> Self {
-        Rule {
+impl TryFrom<RuleView> for Rule {
+    type Error = AppError;
+    fn try_from(v: RuleView) -> Result<Self, AppError> {
+        Ok(Rule {
             id: v.id,
             program_id: v.program_id,
             name: v.name,
             enabled: v.enabled,
-            recipient: v.recipient,
-            trigger: v.trigger,
-            reward_kind: v.reward_kind,
+            recipient: Recipient::from_stored(&v.recipient)?,
+            trigger: Trigger::from_stored(&v.trigger)?,
+            reward_kind: RewardKind::from_stored(&v.reward_kind)?,
             amount: v.amount,
             amount_script_id: v.amount_script_id,
             currency: v.currency,
@@ -133,12 +127,12 @@ impl From<RuleView> for Rule {
             hold_days: v.hold_days,
             max_per_referral: v.max_per_referral,
             max_per_member: v.max_per_member,
-            start_date: v.start_date,
-            end_date: v.end_date,
+            start_date: v.start_date.map(Into::into),
+            end_date: v.end_date.map(Into::into),
             version: v.version,
-            created_at: v.created_at,
-            updated_at: v.updated_at,
-        }
+            created_at: v.created_at.into(),
+            updated_at: v.updated_at.into(),
+        })
     }
 }
 
@@ -157,8 +151,7 @@ pub struct ConditionBody {
     /// ctype 1 and 4: months back that count (1–120), or `all` (default).
     pub orderperiods: Option<serde_json::Value>,
     /// gt, ge, lt, le, eq, ne (or >, >=, <, <=, =, !=); required for ctypes 1–4.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub comparison: Option<String>,
+    pub comparison: Option<Comparison>,
     /// ctype 1: the sales volume to compare with (major units).
     pub amount_ctype_1: Option<serde_json::Value>,
     /// ctype 4: the total sales volume to compare with (major units).
@@ -168,14 +161,11 @@ pub struct ConditionBody {
     /// ctype 3: the number of referrals.
     pub referral_count: Option<i64>,
     /// `none` (default: its own AND term) or `new` (in the group `groupname`).
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub group: Option<String>,
+    pub group: Option<ConditionGroup>,
     /// Conditions with the same group name are OR-ed; groups are AND-ed.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub groupname: Option<String>,
+    pub groupname: Option<Line<100>>,
     /// ctype 5: a `condition` script (`scr_…`) of this org.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub script_id: Option<String>,
+    pub script_id: Option<Line<200>>,
 }
 
 impl ConditionBody {
@@ -183,14 +173,14 @@ impl ConditionBody {
         Ok(ConditionInput {
             ctype: Some(self.ctype.to_string()),
             orderperiods: decimal_text("orderperiods", self.orderperiods)?,
-            comparison: self.comparison,
+            comparison: self.comparison.map(|c| c.as_str().into()),
             amount_ctype_1: decimal_text("amount_ctype_1", self.amount_ctype_1)?,
             amount_ctype_4: decimal_text("amount_ctype_4", self.amount_ctype_4)?,
             item_count: self.item_count.map(|n| n.to_string()),
             referral_count: self.referral_count.map(|n| n.to_string()),
-            group: self.group,
-            groupname: self.groupname,
-            script_id: self.script_id,
+            group: self.group.map(|g| g.as_str().into()),
+            groupname: self.groupname.map(Into::into),
+            script_id: self.script_id.map(Into::into),
         })
     }
 }
@@ -202,32 +192,37 @@ pub struct RuleCondition {
     pub rule_id: String,
     pub ctype: i64,
     pub orderperiods: Option<String>,
-    pub comparison: Option<String>,
+    pub comparison: Option<Comparison>,
     pub amount_ctype_1: Option<String>,
     pub amount_ctype_4: Option<String>,
     pub item_count: Option<i64>,
     pub referral_count: Option<i64>,
-    pub group: String,
+    pub group: ConditionGroup,
     pub groupname: Option<String>,
     pub script_id: Option<String>,
 }
 
-impl From<ConditionView> for RuleCondition {
-    fn from(v: ConditionView) -> Self {
-        RuleCondition {
+impl TryFrom<ConditionView> for RuleCondition {
+    type Error = AppError;
+    fn try_from(v: ConditionView) -> Result<Self, AppError> {
+        Ok(RuleCondition {
             id: v.id,
             rule_id: v.rule_id,
             ctype: v.ctype,
             orderperiods: v.orderperiods,
-            comparison: v.comparison,
+            comparison: v
+                .comparison
+                .as_deref()
+                .map(Comparison::from_stored)
+                .transpose()?,
             amount_ctype_1: v.amount_ctype_1,
             amount_ctype_4: v.amount_ctype_4,
             item_count: v.item_count,
             referral_count: v.referral_count,
-            group: v.group,
+            group: ConditionGroup::from_stored(&v.group)?,
             groupname: v.groupname,
             script_id: v.script_id,
-        }
+        })
     }
 }
 
@@ -239,17 +234,16 @@ pub struct ConditionList {
 #[derive(Object)]
 pub struct OrderFact {
     /// Major units of the rule's currency, as a decimal string.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub amount: String,
+    pub amount: Line<40>,
     /// Services or items in the order (default 1).
     pub items: Option<i64>,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
 }
 
 #[derive(Object, Default)]
 pub struct EvaluateBody {
     /// The moment to evaluate at (default: now).
-    pub now: Option<DateTime<Utc>>,
+    pub now: Option<Timestamp>,
     /// Orders of the referral being rewarded.
     pub referral_orders: Option<Vec<OrderFact>>,
     /// Orders of all the referrer's referrals.
@@ -310,9 +304,9 @@ fn order_facts(list: Option<Vec<OrderFact>>) -> Vec<OrderInput> {
     list.unwrap_or_default()
         .into_iter()
         .map(|o| OrderInput {
-            amount: o.amount,
+            amount: o.amount.into(),
             items: o.items.unwrap_or(1),
-            at: o.at,
+            at: o.at.into(),
         })
         .collect()
 }
@@ -328,12 +322,12 @@ impl RulesApi {
     async fn create(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<RuleBody>,
     ) -> Result<CreatedRule, ApiError> {
         let ctx = self.state.tenant(auth, "createRule").await?;
         let rule = rules::create(&ctx, &self.state.db, &id.0, body.0.into_input()?).await?;
-        Ok(CreatedRule::Created(Json(rule.into())))
+        Ok(CreatedRule::Created(Json(rule.try_into()?)))
     }
 
     /// List a program's reward rules
@@ -345,26 +339,32 @@ impl RulesApi {
     async fn list(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1–100 (default 20).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<RuleList>, ApiError> {
         let ctx = self.state.tenant(auth, "listRules").await?;
-        let req = PageReq::parse(page.0, limit.0)?;
+        let req = crate::api::wire::page_req(page.0, limit.0)?;
         let rows = rules::list(&ctx, &self.state.db, &id.0, req.offset(), req.limit).await?;
         Ok(Json(RuleList {
-            data: rows.items.into_iter().map(Rule::from).collect(),
+            data: rows
+                .items
+                .into_iter()
+                .map(Rule::try_from)
+                .collect::<Result<_, _>>()?,
             pagination: Pagination::new(req, rows.total),
         }))
     }
 
     /// Get a reward rule
     #[oai(path = "/api/v1/rules/:id", method = "get", operation_id = "getRule")]
-    async fn get(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Rule>, ApiError> {
+    async fn get(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Rule>, ApiError> {
         let ctx = self.state.tenant(auth, "getRule").await?;
-        Ok(Json(rules::get(&ctx, &self.state.db, &id.0).await?.into()))
+        Ok(Json(
+            rules::get(&ctx, &self.state.db, &id.0).await?.try_into()?,
+        ))
     }
 
     /// Replace a reward rule's settings (its version grows)
@@ -376,14 +376,14 @@ impl RulesApi {
     async fn update(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<RuleBody>,
     ) -> Result<Json<Rule>, ApiError> {
         let ctx = self.state.tenant(auth, "updateRule").await?;
         Ok(Json(
             rules::update(&ctx, &self.state.db, &id.0, body.0.into_input()?)
                 .await?
-                .into(),
+                .try_into()?,
         ))
     }
 
@@ -393,10 +393,12 @@ impl RulesApi {
         method = "delete",
         operation_id = "deleteRule"
     )]
-    async fn delete(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Rule>, ApiError> {
+    async fn delete(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Rule>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteRule").await?;
         Ok(Json(
-            rules::delete(&ctx, &self.state.db, &id.0).await?.into(),
+            rules::delete(&ctx, &self.state.db, &id.0)
+                .await?
+                .try_into()?,
         ))
     }
 
@@ -409,12 +411,12 @@ impl RulesApi {
     async fn add_condition(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<ConditionBody>,
     ) -> Result<CreatedCondition, ApiError> {
         let ctx = self.state.tenant(auth, "createCondition").await?;
         let c = rules::add_condition(&ctx, &self.state.db, &id.0, body.0.into_input()?).await?;
-        Ok(CreatedCondition::Created(Json(c.into())))
+        Ok(CreatedCondition::Created(Json(c.try_into()?)))
     }
 
     /// List a rule's conditions
@@ -426,14 +428,14 @@ impl RulesApi {
     async fn conditions(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
     ) -> Result<Json<ConditionList>, ApiError> {
         let ctx = self.state.tenant(auth, "listConditions").await?;
         let data = rules::conditions(&ctx, &self.state.db, &id.0)
             .await?
             .into_iter()
-            .map(RuleCondition::from)
-            .collect();
+            .map(RuleCondition::try_from)
+            .collect::<Result<_, _>>()?;
         Ok(Json(ConditionList { data }))
     }
 
@@ -446,14 +448,14 @@ impl RulesApi {
     async fn update_condition(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<ConditionBody>,
     ) -> Result<Json<RuleCondition>, ApiError> {
         let ctx = self.state.tenant(auth, "updateCondition").await?;
         Ok(Json(
             rules::update_condition(&ctx, &self.state.db, &id.0, body.0.into_input()?)
                 .await?
-                .into(),
+                .try_into()?,
         ))
     }
 
@@ -466,13 +468,13 @@ impl RulesApi {
     async fn delete_condition(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
     ) -> Result<Json<RuleCondition>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteCondition").await?;
         Ok(Json(
             rules::delete_condition(&ctx, &self.state.db, &id.0)
                 .await?
-                .into(),
+                .try_into()?,
         ))
     }
 
@@ -485,13 +487,13 @@ impl RulesApi {
     async fn evaluate(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<EvaluateBody>,
     ) -> Result<Json<RuleEvaluation>, ApiError> {
         let ctx = self.state.tenant(auth, "evaluateRule").await?;
         let b = body.0;
         let input = EvaluateInput {
-            now: b.now,
+            now: b.now.map(Into::into),
             referral_orders: order_facts(b.referral_orders),
             all_referral_orders: order_facts(b.all_referral_orders),
             referrer_referral_count: b.referrer_referral_count.unwrap_or(0),

@@ -1,13 +1,13 @@
 //! `/api/v1/scripts`: tenant Rhai scripts — upload, versions, read, delete, test on sample facts.
-use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Pagination;
+use crate::api::enums::ScriptKind;
+use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Text, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::scripts::{self, ScriptView, TestRun, VersionView};
-use crate::domain::PageReq;
 use crate::error::AppError;
 use crate::scripting::ScriptFacts;
 
@@ -18,21 +18,17 @@ pub struct ScriptsApi {
 #[derive(Object)]
 pub struct UploadScript {
     /// Unique in the org, 1–100 characters.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub name: String,
+    pub name: Line<100>,
     /// `condition` (returns true/false), `amount` (returns minor units) or `fraud` ("allow", "review", "deny").
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub kind: String,
+    pub kind: ScriptKind,
     /// Rhai source; compiled on upload (a syntax error answers 422 with line and column).
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub source: String,
+    pub source: Text<65536>,
 }
 
 #[derive(Object)]
 pub struct NewVersion {
     /// Rhai source of the new version; it replaces the current one at once.
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub source: String,
+    pub source: Text<65536>,
 }
 
 #[derive(Object)]
@@ -40,26 +36,27 @@ pub struct Script {
     /// Public id, `scr_…`.
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: ScriptKind,
     /// The current version.
     pub version: i64,
     /// Source of the current version (absent in lists).
     pub source: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
-impl From<ScriptView> for Script {
-    fn from(v: ScriptView) -> Self {
-        Script {
+impl TryFrom<ScriptView> for Script {
+    type Error = AppError;
+    fn try_from(v: ScriptView) -> Result<Self, AppError> {
+        Ok(Script {
             id: v.id,
             name: v.name,
-            kind: v.kind,
+            kind: ScriptKind::from_stored(&v.kind)?,
             version: v.version,
             source: v.source,
-            created_at: v.created_at,
-            updated_at: v.updated_at,
-        }
+            created_at: v.created_at.into(),
+            updated_at: v.updated_at.into(),
+        })
     }
 }
 
@@ -69,7 +66,7 @@ pub struct ScriptVersion {
     pub source: String,
     /// The key that uploaded it.
     pub created_by: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 impl From<VersionView> for ScriptVersion {
@@ -78,7 +75,7 @@ impl From<VersionView> for ScriptVersion {
             version: v.version,
             source: v.source,
             created_by: v.created_by,
-            created_at: v.created_at,
+            created_at: v.created_at.into(),
         }
     }
 }
@@ -163,11 +160,11 @@ impl ScriptsApi {
             &self.state.db,
             &self.state.scripts,
             &body.name,
-            &body.kind,
+            body.kind.as_str(),
             &body.source,
         )
         .await?;
-        Ok(CreatedScript::Created(Json(s.into())))
+        Ok(CreatedScript::Created(Json(s.try_into()?)))
     }
 
     /// List scripts
@@ -176,15 +173,19 @@ impl ScriptsApi {
         &self,
         auth: ApiAuth,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1–100 (default 20).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<PageLimit>>,
     ) -> Result<Json<ScriptList>, ApiError> {
         let ctx = self.state.tenant(auth, "listScripts").await?;
-        let req = PageReq::parse(page.0, limit.0)?;
+        let req = crate::api::wire::page_req(page.0, limit.0)?;
         let rows = scripts::list(&ctx, &self.state.db, req.offset(), req.limit).await?;
         Ok(Json(ScriptList {
-            data: rows.items.into_iter().map(Script::from).collect(),
+            data: rows
+                .items
+                .into_iter()
+                .map(Script::try_from)
+                .collect::<Result<_, _>>()?,
             pagination: Pagination::new(req, rows.total),
         }))
     }
@@ -195,10 +196,12 @@ impl ScriptsApi {
         method = "get",
         operation_id = "getScript"
     )]
-    async fn get(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Script>, ApiError> {
+    async fn get(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Script>, ApiError> {
         let ctx = self.state.tenant(auth, "getScript").await?;
         Ok(Json(
-            scripts::get(&ctx, &self.state.db, &id.0).await?.into(),
+            scripts::get(&ctx, &self.state.db, &id.0)
+                .await?
+                .try_into()?,
         ))
     }
 
@@ -211,7 +214,7 @@ impl ScriptsApi {
     async fn versions(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
     ) -> Result<Json<ScriptVersionList>, ApiError> {
         let ctx = self.state.tenant(auth, "listScriptVersions").await?;
         let data = scripts::versions(&ctx, &self.state.db, &id.0)
@@ -231,7 +234,7 @@ impl ScriptsApi {
     async fn add_version(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<NewVersion>,
     ) -> Result<Json<Script>, ApiError> {
         let ctx = self.state.tenant(auth, "addScriptVersion").await?;
@@ -244,7 +247,7 @@ impl ScriptsApi {
                 &body.source,
             )
             .await?
-            .into(),
+            .try_into()?,
         ))
     }
 
@@ -254,12 +257,12 @@ impl ScriptsApi {
         method = "delete",
         operation_id = "deleteScript"
     )]
-    async fn delete(&self, auth: ApiAuth, id: Path<String>) -> Result<Json<Script>, ApiError> {
+    async fn delete(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Script>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteScript").await?;
         Ok(Json(
             scripts::delete(&ctx, &self.state.db, &self.state.scripts, &id.0)
                 .await?
-                .into(),
+                .try_into()?,
         ))
     }
 
@@ -272,7 +275,7 @@ impl ScriptsApi {
     async fn test(
         &self,
         auth: ApiAuth,
-        id: Path<String>,
+        id: Path<IdText>,
         body: Json<TestScript>,
     ) -> Result<Json<ScriptTestResult>, ApiError> {
         let ctx = self.state.tenant(auth, "testScript").await?;

@@ -1,10 +1,10 @@
 //! `POST /api/memberaccessurls` (and the deprecated `POST /api/memberaccess`): a member's share
 //! links and time-limited URLs of their portal and share widget.
-use chrono::{DateTime, Utc};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::RrError;
+use crate::api::wire::{Line, Timestamp};
 use crate::api::{ApiAuth, ApiTags, State};
 use crate::domain::access;
 use crate::domain::members::MemberQuery;
@@ -18,17 +18,12 @@ pub struct RrAccessApi {
 #[derive(Object, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct RrAccessMemberQuery {
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub member_id: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub referral_code: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub email: Option<String>,
+    pub member_id: Option<Line<200>>,
+    pub referral_code: Option<Line<200>>,
+    pub email: Option<Line<254>>,
     /// Same as `email` (the name 003's documentation uses).
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub email_address: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub external_id: Option<String>,
+    pub email_address: Option<Line<254>>,
+    pub external_id: Option<Line<200>>,
 }
 
 #[derive(Object)]
@@ -54,7 +49,7 @@ pub struct RrAccessUrls {
     /// The full member portal, for an iframe.
     pub full_embed_url: String,
     pub portal_url: String,
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: Timestamp,
     /// Id of the access token behind these URLs (to revoke it: DELETE /api/v1/access-tokens/{id}).
     pub access_token_id: String,
 }
@@ -69,10 +64,10 @@ impl RrAccessApi {
         let ctx = self.state.tenant(auth, operation_id).await?;
         let q = body.member_query;
         let query = MemberQuery {
-            member_id: q.member_id,
-            referral_code: q.referral_code,
-            email: q.email.or(q.email_address),
-            external_id: q.external_id,
+            member_id: q.member_id.map(Into::into),
+            referral_code: q.referral_code.map(Into::into),
+            email: q.email.or(q.email_address).map(Into::into),
+            external_id: q.external_id.map(Into::into),
             ..Default::default()
         };
         let grant = access::grant(&ctx, &self.state.db, &query, body.expire_in_minutes).await?;
@@ -99,7 +94,7 @@ impl RrAccessApi {
             share_embed_url: format!("{base}/widget/{}", grant.token),
             full_embed_url: format!("{base}/portal/{}", grant.token),
             portal_url: format!("{base}/portal/{}", grant.token),
-            expires_at: grant.expires_at,
+            expires_at: grant.expires_at.into(),
             access_token_id: grant.token_id,
         }))
     }

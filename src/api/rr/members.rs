@@ -1,5 +1,4 @@
 //! `/api/members` (list, create), `/api/members/update`, `/api/members/remove` in 003's shapes.
-use chrono::{DateTime, Utc};
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
@@ -13,6 +12,9 @@ use crate::domain::values::decimal;
 use crate::error::AppError;
 use crate::store::members::Profile;
 
+use crate::api::enums::{ItemStatus, MemberSort, MemberStatus};
+use crate::api::wire::{Count, IdText, Line, Offset, Text, Timestamp};
+use crate::domain::values::Email;
 use crate::web::links;
 
 /// Most items one bulk call takes.
@@ -60,9 +62,9 @@ pub struct RrMember {
     pub email_shares: i64,
     pub social_shares: i64,
     pub views: i64,
-    pub create_dt: DateTime<Utc>,
+    pub create_dt: Timestamp,
     /// Active, Disabled or Removed.
-    pub status: String,
+    pub status: MemberStatus,
     pub referrals: i64,
     pub referrals_pending: i64,
     pub referrals_qualified: i64,
@@ -77,7 +79,7 @@ fn amount(minor: i64, currency: &str) -> f64 {
     decimal(minor, currency).parse().unwrap_or(0.0)
 }
 
-pub fn rr_member(base: &str, d: MemberDetail) -> RrMember {
+pub fn rr_member(base: &str, d: MemberDetail) -> Result<RrMember, AppError> {
     let currency = d
         .program
         .as_ref()
@@ -85,13 +87,13 @@ pub fn rr_member(base: &str, d: MemberDetail) -> RrMember {
         .unwrap_or_else(|| "USD".into());
     let promo_code = d.promo_code();
     let display_name = d.display_name();
-    let status = d.status().to_string();
+    let status = MemberStatus::from_stored(d.status())?;
     let referral_url = d
         .referral_code
         .as_deref()
         .map(|c| links::member_links(base, c, None, None).share_url);
     let (m, s, p) = (d.member, d.stats, d.program);
-    RrMember {
+    Ok(RrMember {
         id: m.public_id,
         display_name,
         first_name: m.first_name,
@@ -124,7 +126,7 @@ pub fn rr_member(base: &str, d: MemberDetail) -> RrMember {
         email_shares: m.email_shares,
         social_shares: m.social_shares,
         views: m.views,
-        create_dt: m.created_at,
+        create_dt: m.created_at.into(),
         status,
         referrals: s.referrals,
         referrals_pending: s.pending,
@@ -133,52 +135,32 @@ pub fn rr_member(base: &str, d: MemberDetail) -> RrMember {
         reward_amount_total: amount(s.reward_total_minor, &currency),
         rewards_pending_amount: amount(s.reward_pending_minor, &currency),
         rewards_issued_amount: amount(s.reward_issued_minor, &currency),
-    }
+    })
 }
 
 /// Member fields that NewMember and the update item both take; absent ones stay as they are.
 #[derive(Object, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct RrMemberFields {
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub last_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub phone: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub external_identifier: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub date_of_birth: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub address_line1: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub address_line2: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub city: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub country_subdivision: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub country: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub postal_code: Option<String>,
-    #[oai(
-        rename = "customOverrideURL",
-        deserialize_with = "crate::api::strict::strict_opt_string"
-    )]
-    pub custom_override_url: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub payout_info: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_option1_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_option1_value: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text1_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text1_value: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text2_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub custom_text2_value: Option<String>,
+    pub last_name: Option<Line<100>>,
+    pub phone: Option<Line<200>>,
+    pub external_identifier: Option<Line<200>>,
+    pub date_of_birth: Option<Line<200>>,
+    pub address_line1: Option<Line<200>>,
+    pub address_line2: Option<Line<200>>,
+    pub city: Option<Line<200>>,
+    pub country_subdivision: Option<Line<200>>,
+    pub country: Option<Line<200>>,
+    pub postal_code: Option<Line<200>>,
+    #[oai(rename = "customOverrideURL")]
+    pub custom_override_url: Option<Line<2048>>,
+    pub payout_info: Option<Text<2000>>,
+    pub custom_option1_name: Option<Line<200>>,
+    pub custom_option1_value: Option<Line<200>>,
+    pub custom_text1_name: Option<Line<200>>,
+    pub custom_text1_value: Option<Line<200>>,
+    pub custom_text2_name: Option<Line<200>>,
+    pub custom_text2_value: Option<Line<200>>,
 }
 
 impl RrMemberFields {
@@ -186,24 +168,24 @@ impl RrMemberFields {
         Profile {
             first_name,
             email,
-            last_name: self.last_name,
-            phone: self.phone,
-            external_id: self.external_identifier,
-            date_of_birth: self.date_of_birth,
-            address_line1: self.address_line1,
-            address_line2: self.address_line2,
-            city: self.city,
-            country_subdivision: self.country_subdivision,
-            country: self.country,
-            postal_code: self.postal_code,
-            custom_override_url: self.custom_override_url,
-            payout_info: self.payout_info,
-            custom_option1_name: self.custom_option1_name,
-            custom_option1_value: self.custom_option1_value,
-            custom_text1_name: self.custom_text1_name,
-            custom_text1_value: self.custom_text1_value,
-            custom_text2_name: self.custom_text2_name,
-            custom_text2_value: self.custom_text2_value,
+            last_name: self.last_name.map(Into::into),
+            phone: self.phone.map(Into::into),
+            external_id: self.external_identifier.map(Into::into),
+            date_of_birth: self.date_of_birth.map(Into::into),
+            address_line1: self.address_line1.map(Into::into),
+            address_line2: self.address_line2.map(Into::into),
+            city: self.city.map(Into::into),
+            country_subdivision: self.country_subdivision.map(Into::into),
+            country: self.country.map(Into::into),
+            postal_code: self.postal_code.map(Into::into),
+            custom_override_url: self.custom_override_url.map(Into::into),
+            payout_info: self.payout_info.map(Into::into),
+            custom_option1_name: self.custom_option1_name.map(Into::into),
+            custom_option1_value: self.custom_option1_value.map(Into::into),
+            custom_text1_name: self.custom_text1_name.map(Into::into),
+            custom_text1_value: self.custom_text1_value.map(Into::into),
+            custom_text2_name: self.custom_text2_name.map(Into::into),
+            custom_text2_value: self.custom_text2_value.map(Into::into),
         }
     }
 }
@@ -213,15 +195,11 @@ impl RrMemberFields {
 #[oai(rename_all = "camelCase")]
 pub struct RrNewMember {
     /// Program id, name or title; omitted means the org's one default program.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub program_id: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub first_name: String,
-    #[oai(deserialize_with = "crate::api::strict::strict_string")]
-    pub email: String,
+    pub program_id: Option<Line<200>>,
+    pub first_name: Line<100>,
+    pub email: Email,
     /// Used when free (else 409); generated when omitted.
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub referral_code: Option<String>,
+    pub referral_code: Option<Line<200>>,
     pub disabled_flag: Option<bool>,
     #[oai(flatten)]
     pub fields: RrMemberFields,
@@ -231,10 +209,8 @@ pub struct RrNewMember {
 #[derive(Object, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct RrMemberUpdate {
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub first_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub email: Option<String>,
+    pub first_name: Option<Line<100>>,
+    pub email: Option<Line<254>>,
     pub disabled_flag: Option<bool>,
     #[oai(flatten)]
     pub fields: RrMemberFields,
@@ -243,30 +219,23 @@ pub struct RrMemberUpdate {
 #[derive(Object, Clone, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct RrPrimaryInfo {
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub member_id: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub referral_code: Option<String>,
+    pub member_id: Option<Line<200>>,
+    pub referral_code: Option<Line<200>>,
 }
 
 #[derive(Object, Clone, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct RrSecondaryInfo {
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub email: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub external_identifier: Option<String>,
+    pub email: Option<Line<254>>,
+    pub external_identifier: Option<Line<200>>,
 }
 
 #[derive(Object, Clone, Default)]
 #[oai(rename_all = "camelCase")]
 pub struct RrTertiaryInfo {
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub program_id: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub program_name: Option<String>,
-    #[oai(deserialize_with = "crate::api::strict::strict_opt_string")]
-    pub program_title: Option<String>,
+    pub program_id: Option<Line<200>>,
+    pub program_name: Option<Line<200>>,
+    pub program_title: Option<Line<200>>,
 }
 
 /// MemberQuery (003): primaryInfo, or secondaryInfo together with tertiaryInfo.
@@ -284,13 +253,13 @@ impl From<&RrMemberQuery> for MemberQuery {
         let s = q.secondary_info.clone().unwrap_or_default();
         let t = q.tertiary_info.clone().unwrap_or_default();
         MemberQuery {
-            member_id: p.member_id,
-            referral_code: p.referral_code,
-            email: s.email,
-            external_id: s.external_identifier,
-            program_id: t.program_id,
-            program_name: t.program_name,
-            program_title: t.program_title,
+            member_id: p.member_id.map(Into::into),
+            referral_code: p.referral_code.map(Into::into),
+            email: s.email.map(Into::into),
+            external_id: s.external_identifier.map(Into::into),
+            program_id: t.program_id.map(Into::into),
+            program_name: t.program_name.map(Into::into),
+            program_title: t.program_title.map(Into::into),
         }
     }
 }
@@ -309,7 +278,7 @@ pub struct RrMemberRemoveItem {
 #[derive(Object)]
 pub struct RrResultInfo {
     /// Success, NotFound, Ambiguous, InvalidQuery or Failed.
-    pub status: String,
+    pub status: ItemStatus,
     pub message: String,
 }
 
@@ -357,17 +326,19 @@ fn results(
     base: &str,
     queries: Vec<RrMemberQuery>,
     outcomes: Vec<ItemResult>,
-) -> Vec<RrMemberResult> {
+) -> Result<Vec<RrMemberResult>, AppError> {
     queries
         .into_iter()
         .zip(outcomes)
-        .map(|(query, r)| RrMemberResult {
-            query,
-            result_info: RrResultInfo {
-                status: r.status.as_str().into(),
-                message: r.message,
-            },
-            member: r.member.map(|d| rr_member(base, d)),
+        .map(|(query, r)| {
+            Ok(RrMemberResult {
+                query,
+                result_info: RrResultInfo {
+                    status: ItemStatus::from_stored(r.status.as_str())?,
+                    message: r.message,
+                },
+                member: r.member.map(|d| rr_member(base, d)).transpose()?,
+            })
         })
         .collect()
 }
@@ -382,41 +353,45 @@ impl RrMembersApi {
         auth: ApiAuth,
         /// Program id, name or title.
         #[oai(name = "programId")]
-        program_id: Query<Option<String>>,
+        program_id: Query<Option<IdText>>,
         /// Exact member id, email, external identifier or referral code.
-        query: Query<Option<String>>,
+        query: Query<Option<IdText>>,
         /// Include disabled members (removed members never show).
         #[oai(name = "showDisabled")]
         show_disabled: Query<Option<bool>>,
         /// Create_Dt_Desc (default), Create_Dt_Asc, Member_Full_Name_Asc/Desc, Lead_Count_Asc/Desc,
         /// Reward_Issued_Total_Asc/Desc.
-        sort: Query<Option<String>>,
+        sort: Query<Option<MemberSort>>,
         /// Created on or after (date or date-time).
         #[oai(name = "dateFrom")]
-        date_from: Query<Option<String>>,
+        date_from: Query<Option<IdText>>,
         /// Created on or before (date: the whole day, or date-time).
         #[oai(name = "dateTo")]
-        date_to: Query<Option<String>>,
+        date_to: Query<Option<IdText>>,
         /// 0-based index of the first member.
-        offset: Query<Option<i64>>,
+        offset: Query<Option<Offset>>,
         /// How many members, 1–100 (default 20).
-        count: Query<Option<i64>>,
+        count: Query<Option<Count>>,
     ) -> Result<Json<RrMemberList>, RrError> {
         let ctx = self.state.tenant(auth, "rrListMembers").await?;
         let input = ListMembers {
-            program: program_id.0,
-            query: query.0,
+            program: program_id.0.map(Into::into),
+            query: query.0.map(Into::into),
             show_disabled: show_disabled.0.unwrap_or(false),
-            sort: sort.0,
+            sort: sort.0.map(|s| s.as_str().to_string()),
             date_from: date_bound("dateFrom", date_from.0.as_deref(), false)?,
             date_to: date_bound("dateTo", date_to.0.as_deref(), true)?,
-            offset: offset.0,
-            count: count.0,
+            offset: offset.0.map(Into::into),
+            count: count.0.map(Into::into),
         };
         let (offset, page) = members::list(&ctx, &self.state.db, input).await?;
         let base = &self.state.public_base;
         Ok(Json(RrMemberList {
-            members: page.items.into_iter().map(|d| rr_member(base, d)).collect(),
+            members: page
+                .items
+                .into_iter()
+                .map(|d| rr_member(base, d))
+                .collect::<Result<_, _>>()?,
             offset,
             total: page.total,
             message: None,
@@ -440,14 +415,16 @@ impl RrMembersApi {
         let ctx = self.state.tenant(auth, "rrCreateMember").await?;
         let b = body.0;
         let input = NewMember {
-            program: b.program_id,
-            referral_code: b.referral_code,
+            program: b.program_id.map(Into::into),
+            referral_code: b.referral_code.map(Into::into),
             disabled: b.disabled_flag.unwrap_or(false),
-            profile: b.fields.into_profile(Some(b.first_name), Some(b.email)),
+            profile: b
+                .fields
+                .into_profile(Some(b.first_name.into()), Some(b.email.into_inner())),
         };
         let d = members::create(&ctx, &self.state.db, input).await?;
         Ok(RrCreateMemberResponse::Created(Json(RrCreatedMember {
-            member: rr_member(&self.state.public_base, d),
+            member: rr_member(&self.state.public_base, d)?,
             message: None,
         })))
     }
@@ -471,13 +448,15 @@ impl RrMembersApi {
             let m = item.member;
             let changes = MemberChanges {
                 disabled: m.disabled_flag,
-                profile: m.fields.into_profile(m.first_name, m.email),
+                profile: m
+                    .fields
+                    .into_profile(m.first_name.map(Into::into), m.email.map(Into::into)),
             };
             items.push((MemberQuery::from(&item.query), changes));
             queries.push(item.query);
         }
         let outcomes = members::update_many(&ctx, &self.state.db, items).await?;
-        Ok(Json(results(&self.state.public_base, queries, outcomes)))
+        Ok(Json(results(&self.state.public_base, queries, outcomes)?))
     }
 
     /// Remove members matched by query objects (history is kept)
@@ -526,6 +505,6 @@ impl RrMembersApi {
             queries.iter().map(MemberQuery::from).collect(),
         )
         .await?;
-        Ok(Json(results(&self.state.public_base, queries, outcomes)))
+        Ok(Json(results(&self.state.public_base, queries, outcomes)?))
     }
 }

@@ -8,14 +8,15 @@ pub mod programs;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
+use crate::api::enums::ErrorCode;
 use crate::error::AppError;
 
 #[derive(Object, Debug, Clone)]
 pub struct RrErrorBody {
     /// What went wrong, naming the field at fault for bad input.
     pub message: String,
-    /// invalid_input, unauthorized, forbidden, not_found, conflict, internal.
-    pub code: String,
+    /// Machine-readable; the same codes on every JSON surface.
+    pub code: ErrorCode,
     pub field: Option<String>,
 }
 
@@ -46,20 +47,18 @@ impl From<AppError> for RrError {
         let field = match &err {
             AppError::Invalid { field, .. }
             | AppError::Missing { field, .. }
-            | AppError::Unprocessable { field, .. } => {
-                Some(field.clone())
-            }
+            | AppError::Unprocessable { field, .. } => Some(field.clone()),
             _ => None,
         };
         let body = Json(RrErrorBody {
             message: err.public_message(),
-            code: err.code().into(),
+            code: ErrorCode::of(&err),
             field,
         });
         match err {
-            AppError::Invalid { .. } | AppError::Missing { .. } | AppError::Unprocessable { .. } => {
-                RrError::BadRequest(body)
-            }
+            AppError::Invalid { .. }
+            | AppError::Missing { .. }
+            | AppError::Unprocessable { .. } => RrError::BadRequest(body),
             AppError::Unauthorized(_) => RrError::Unauthorized(body),
             AppError::Forbidden(_) => RrError::Forbidden(body),
             AppError::NotFound(_) => RrError::NotFound(body),

@@ -4,6 +4,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::RrError;
+use crate::api::wire::{Count, IdText, Offset};
 use crate::api::{ApiAuth, ApiTags, State};
 use crate::domain::members::parse_window;
 use crate::domain::programs::{self, ProgramView};
@@ -68,14 +69,14 @@ impl RrProgramsApi {
         auth: ApiAuth,
         /// Only this program (id, name or title).
         #[oai(name = "programId")]
-        program_id: Query<Option<String>>,
+        program_id: Query<Option<IdText>>,
         /// 0-based index of the first program.
-        offset: Query<Option<i64>>,
+        offset: Query<Option<Offset>>,
         /// How many programs, 1–100 (default 20).
-        count: Query<Option<i64>>,
+        count: Query<Option<Count>>,
     ) -> Result<Json<RrProgramList>, RrError> {
         let ctx = self.state.tenant(auth, "rrListPrograms").await?;
-        let (offset, count) = parse_window(offset.0, count.0)?;
+        let (offset, count) = parse_window(offset.0.map(Into::into), count.0.map(Into::into))?;
         if let Some(key) = program_id
             .0
             .as_deref()
@@ -117,7 +118,7 @@ impl RrProgramsApi {
         auth: ApiAuth,
         /// The program's name.
         #[oai(name = "programName")]
-        program_name: Query<String>,
+        program_name: Query<IdText>,
     ) -> Result<Json<RrProgram>, RrError> {
         let ctx = self.state.tenant(auth, "rrGetProgram").await?;
         let row =

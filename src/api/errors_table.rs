@@ -1,0 +1,196 @@
+//! Which error statuses each operation can answer beyond the ones every operation of its kind
+//! can (see `spec::derived_errors`), each described for that operation. `tests/api/openapi.rs`
+//! fails when an operation is missing here, and schemathesis (`scripts/dev/contract.sh`) fails
+//! when the server answers a status the spec does not list.
+
+/// `(operation id, [(status, what it means for this operation)])`.
+pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
+    ("healthz", &[]),
+    ("readyz", &[]),
+    ("createOrg", &[]),
+    ("listOrgs", &[]),
+    ("getOrg", &[(404, "No org has this id.")]),
+    ("disableOrg", &[(404, "No org has this id.")]),
+    ("enableOrg", &[(404, "No org has this id.")]),
+    ("createApiKey", &[]),
+    ("listApiKeys", &[]),
+    (
+        "revokeApiKey",
+        &[
+            (404, "The key's org has no key with this id."),
+            (409, "The key is the org's last live owner key."),
+        ],
+    ),
+    ("listEvents", &[]),
+    ("listReferralCodeRecords", &[]),
+    (
+        "getReferralCodeRecord",
+        &[(404, "The key's org has no referral code record with this id.")],
+    ),
+    (
+        "createReferralCodeRecord",
+        &[
+            (404, "`mentor_id` is a member id (`mem_…`) the key's org does not have."),
+            (
+                409,
+                "The code is taken, or the mentor already has an active code (the message names it).",
+            ),
+        ],
+    ),
+    (
+        "updateReferralCodeRecord",
+        &[
+            (404, "The key's org has no referral code record with this id."),
+            (409, "Reactivating while another code of the mentor is active."),
+        ],
+    ),
+    (
+        "deleteReferralCodeRecord",
+        &[
+            (404, "The key's org has no referral code record with this id."),
+            (409, "Referrals are attributed to the code: deactivate it instead."),
+        ],
+    ),
+    (
+        "getActiveReferralCodeRecord",
+        &[(404, "The mentor is unknown or has no active code.")],
+    ),
+    (
+        "lookupReferralCodeRecord",
+        &[(404, "No code of the key's org matches (in any letter case).")],
+    ),
+    (
+        "createProgram",
+        &[(409, "The name is taken, or the project already has a default program.")],
+    ),
+    ("listPrograms", &[]),
+    ("getProgram", &[(404, "The key's org has no program with this id.")]),
+    (
+        "updateProgram",
+        &[
+            (404, "The key's org has no program with this id."),
+            (409, "The name is taken, or the project already has a default program."),
+        ],
+    ),
+    (
+        "deleteProgram",
+        &[
+            (404, "The key's org has no program with this id."),
+            (409, "The program has members: set `is_active` to false instead."),
+        ],
+    ),
+    (
+        "revokeMemberAccessTokens",
+        &[(404, "The key's org has no member with this id.")],
+    ),
+    (
+        "revokeAccessToken",
+        &[(404, "The key's org has no access token with this id.")],
+    ),
+    (
+        "resolvePromoCode",
+        &[(404, "No member of the key's org has this promo code.")],
+    ),
+    ("rrListPrograms", &[]),
+    (
+        "rrGetProgram",
+        &[(404, "No program of the key's org has this name or title.")],
+    ),
+    ("rrListMembers", &[]),
+    (
+        "rrCreateMember",
+        &[(
+            409,
+            "The email is taken in the program, the externalIdentifier by another member, or the referralCode by anyone.",
+        )],
+    ),
+    ("rrUpdateMembers", &[]),
+    ("rrRemoveMembers", &[]),
+    ("rrRemoveMembersDelete", &[]),
+    (
+        "rrMemberAccessUrls",
+        &[
+            (404, "No live member of the key's org matches the memberQuery."),
+            (409, "The query matches several members, or the member has no active code."),
+        ],
+    ),
+    (
+        "rrMemberAccess",
+        &[
+            (404, "No live member of the key's org matches the memberQuery."),
+            (409, "The query matches several members, or the member has no active code."),
+        ],
+    ),
+    (
+        "createRule",
+        &[(404, "The key's org has no program with this id.")],
+    ),
+    ("listRules", &[(404, "The key's org has no program with this id.")]),
+    ("getRule", &[(404, "The key's org has no rule with this id.")]),
+    (
+        "updateRule",
+        &[
+            (404, "The key's org has no rule with this id."),
+            (409, "The rule changed concurrently; read it again and retry."),
+        ],
+    ),
+    ("deleteRule", &[(404, "The key's org has no rule with this id.")]),
+    (
+        "createCondition",
+        &[
+            (404, "The key's org has no rule with this id."),
+            (409, "The rule already has the most conditions a rule may have (50)."),
+        ],
+    ),
+    (
+        "listConditions",
+        &[(404, "The key's org has no rule with this id.")],
+    ),
+    (
+        "updateCondition",
+        &[(404, "The key's org has no condition with this id.")],
+    ),
+    (
+        "deleteCondition",
+        &[(404, "The key's org has no condition with this id.")],
+    ),
+    ("evaluateRule", &[(404, "The key's org has no rule with this id.")]),
+    (
+        "createScript",
+        &[
+            (409, "The org already has a script with this name."),
+            (422, "The source does not compile: `details` gives line and column."),
+        ],
+    ),
+    ("listScripts", &[]),
+    ("getScript", &[(404, "The key's org has no script with this id.")]),
+    (
+        "listScriptVersions",
+        &[(404, "The key's org has no script with this id.")],
+    ),
+    (
+        "addScriptVersion",
+        &[
+            (404, "The key's org has no script with this id."),
+            (409, "Another version was added at the same moment; retry."),
+            (422, "The source does not compile: `details` gives line and column."),
+        ],
+    ),
+    (
+        "deleteScript",
+        &[
+            (404, "The key's org has no script with this id."),
+            (409, "A rule or condition uses the script."),
+        ],
+    ),
+    ("testScript", &[(404, "The key's org has no script with this id.")]),
+    ("billmgrGet", &[]),
+    ("billmgrPost", &[]),
+];
+
+pub fn errors_of(operation_id: &str) -> Option<&'static [(u16, &'static str)]> {
+    OPERATION_ERRORS
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+        .map(|(_, errors)| *errors)
+}
