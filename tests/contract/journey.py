@@ -1,0 +1,244 @@
+"""A client journey through Vouch, driven only through the client generated from openapi/openapi.json.
+
+    python journey.py BASE_URL OWNER_KEY
+    (or VOUCH_CONTRACT_BASE_URL / VOUCH_CONTRACT_OWNER_KEY in the environment)
+
+Every step calls one generated operation, checks the status code, checks that the body parsed
+into the generated model the spec promises for that status, and prints one line. The first failure
+stops the journey with a message and exit status 1. Needs the generated package `vouch_client`
+(scripts/dev/contract.sh generates and installs it) and nothing else beyond the standard library.
+"""
+
+import datetime as dt
+import importlib
+import os
+import pkgutil
+import secrets
+import sys
+
+import vouch_client.api
+from vouch_client import AuthenticatedClient, models
+
+STEPS = 0
+
+
+class JourneyFailed(Exception):
+    pass
+
+
+def operation(operation_id: str):
+    """The generated module of one operationId, wherever the generator filed it (by tag)."""
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in operation_id).lstrip("_")
+    for info in pkgutil.walk_packages(vouch_client.api.__path__, "vouch_client.api."):
+        if info.name.rsplit(".", 1)[-1] == snake:
+            return importlib.import_module(info.name)
+    raise JourneyFailed(
+        f"the generated client has no function for operationId {operation_id} "
+        "(the generator dropped it; see its warnings)"
+    )
+
+
+class Journey:
+    def __init__(self, base_url: str, owner_key: str):
+        self.last_response = None
+        self.client = AuthenticatedClient(
+            base_url=base_url,
+            token=owner_key,
+            raise_on_unexpected_status=True,  # a status the spec does not list is a failure too
+            timeout=30.0,
+            httpx_args={"event_hooks": {"response": [self._remember]}},
+        )
+
+    def _remember(self, response):
+        response.read()
+        self.last_response = response
+
+    def _raw(self) -> str:
+        r = self.last_response
+        if r is None:
+            return "no response"
+        return f"HTTP {r.status_code} {r.text[:400]!r}"
+
+    def call(self, step: str, operation_id: str, status: int, model: type, **kwargs):
+        """Run one operation; expect `status` and a body parsed as `model`. Returns the model."""
+        self.last_response = None
+        try:
+            response = operation(operation_id).sync_detailed(client=self.client, **kwargs)
+        except JourneyFailed:
+            raise
+        except Exception as e:  # the generated client could not build, send or parse it
+            raise JourneyFailed(
+                f"{step}: {operation_id} raised {type(e).__name__}: {e} (server said: {self._raw()})"
+            ) from e
+        if response.status_code != status:
+            raise JourneyFailed(f"{step}: expected HTTP {status}, got {self._raw()}")
+        if not isinstance(response.parsed, model):
+            raise JourneyFailed(
+                f"{step}: expected a {model.__name__}, the client parsed "
+                f"{type(response.parsed).__name__} from {self._raw()}"
+            )
+        return response.parsed
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise JourneyFailed(message)
+
+
+def done(message: str) -> None:
+    global STEPS
+    STEPS += 1
+    print(f"ok  {message}", flush=True)
+
+
+def value(x):
+    """An enum member's value (or the value itself for literal enums)."""
+    return getattr(x, "value", x)
+
+
+class SeedTime(dt.datetime):
+    """A UTC time the generated client sends in seed 004's form, `2026-11-21T10:00:00Z`."""
+
+    def isoformat(self, *args, **kwargs) -> str:
+        return self.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run(base_url: str, owner_key: str) -> None:
+    j = Journey(base_url, owner_key)
+    tag = secrets.token_hex(4).upper()  # unique per run, so the journey can repeat on one server
+    code = f"CT-{tag}"
+    mentor = f"usr_contract_{tag.lower()}"
+
+    # 1. Create a code record for a new mentor.
+    rec = j.call(
+        "create code record", "createReferralCodeRecord", 201, models.ReferralCodeRecord,
+        body=models.CreateReferralCodeRecord(mentor_id=mentor, code=code),
+    )
+    check(rec.code == code, f"create: code {rec.code!r}, expected {code!r}")
+    check(rec.mentor_id == mentor, f"create: mentor_id {rec.mentor_id!r}, expected {mentor!r}")
+    check(value(rec.status) == "active", f"create: status {rec.status!r}, expected active")
+    check(not rec.deactivated_at, f"create: deactivated_at {rec.deactivated_at!r} on an active code")
+    done(f"create code record: {rec.id} {rec.code} for {mentor}")
+
+    # 2. Look it up by code, in another letter case.
+    found = j.call(
+        "lookup by code", "lookupReferralCodeRecord", 200, models.ReferralCodeRecord,
+        code=code.lower(),
+    )
+    check(found.id == rec.id, f"lookup: got {found.id}, expected {rec.id}")
+    done(f"lookup by code {code.lower()!r}: {found.id}")
+
+    # 3. Deactivate it at the current second, written as the seed writes times.
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    at = SeedTime(*now.timetuple()[:6], tzinfo=dt.timezone.utc)
+    upd = j.call(
+        "deactivate", "updateReferralCodeRecord", 200, models.ReferralCodeRecord,
+        id=rec.id,
+        body=models.UpdateReferralCodeRecord(status=models.CodeStatus("inactive"), deactivated_at=at),
+    )
+    check(value(upd.status) == "inactive", f"deactivate: status {upd.status!r}, expected inactive")
+    check(upd.deactivated_at == now, f"deactivate: deactivated_at {upd.deactivated_at!r}, sent {at.isoformat()}")
+    done(f"deactivate at {at.isoformat()}")
+
+    # 4. The mentor now has no active code: a 404 in the error model.
+    err = j.call(
+        "active code after deactivation", "getActiveReferralCodeRecord", 404, models.ErrorBody,
+        mentor_id=mentor,
+    )
+    check(err.error.code == "not_found", f"active: error code {err.error.code!r}, expected not_found")
+    done(f"active code for {mentor}: 404 {err.error.code}")
+
+    # 5. List the mentor's records, one page.
+    page = j.call(
+        "list", "listReferralCodeRecords", 200, models.ReferralCodeRecordList,
+        page=1, limit=10, mentor_id=mentor,
+    )
+    check([r.id for r in page.data] == [rec.id], f"list: ids {[r.id for r in page.data]}, expected [{rec.id}]")
+    p = page.pagination
+    check((p.page, p.limit, p.total) == (1, 10, 1), f"list: pagination {p!r}, expected page 1, limit 10, total 1")
+    done(f"list page 1 limit 10: {len(page.data)} record, total {p.total}")
+
+    # 6. A program for the 003 members.
+    program = j.call(
+        "create program", "createProgram", 201, models.Program,
+        body=models.ProgramBody(
+            name=f"contract-{tag.lower()}",
+            title="Contract program",
+            promocode="CT-@ID@",
+            url="https://shop.example.com/join",
+            embed_origins=["https://partner.example.com"],
+            member_offer="Earn $10 per friend",
+        ),
+    )
+    check(program.name == f"contract-{tag.lower()}", f"program: name {program.name!r}")
+    done(f"create program {program.id} ({program.name})")
+
+    # 7. A member in it, on the Referral Rock style surface.
+    external_id = f"crm-{tag.lower()}"
+    created = j.call(
+        "create 003 member", "rrCreateMember", 201, models.RrCreatedMember,
+        body=models.RrNewMember(
+            program_id=program.id,
+            first_name="Jane",
+            last_name="Contract",
+            email=f"jane.{tag.lower()}@example.com",
+            external_identifier=external_id,
+        ),
+    )
+    member = created.member
+    check(isinstance(member, models.RrMember), f"member: parsed as {type(member).__name__}, expected RrMember")
+    check(bool(member.referral_code), "member: no referralCode")
+    check(member.external_identifier == external_id, f"member: externalIdentifier {member.external_identifier!r}")
+    done(f"create 003 member {member.id} with code {member.referral_code}")
+
+    # 8. The member's share links and portal URLs, found by external id.
+    urls = j.call(
+        "member access urls", "rrMemberAccessUrls", 200, models.RrAccessUrls,
+        body=models.RrAccessRequest(
+            member_query=models.RrAccessMemberQuery(external_id=external_id),
+            expire_in_minutes=60,
+        ),
+    )
+    check(urls.referral_code == member.referral_code, f"access urls: code {urls.referral_code!r}")
+    check(urls.share_url.endswith(f"/r/{member.referral_code}"), f"access urls: shareUrl {urls.share_url!r}")
+    check("/portal/" in urls.portal_url, f"access urls: portalUrl {urls.portal_url!r}")
+    done(f"member access urls: {urls.share_url}, portal until {urls.expires_at.isoformat()}")
+
+    # 9. The same code again (for another mentor): taken, a 409 in the error model.
+    err = j.call(
+        "duplicate code", "createReferralCodeRecord", 409, models.ErrorBody,
+        body=models.CreateReferralCodeRecord(mentor_id=f"{mentor}_2", code=code),
+    )
+    check(err.error.code == "conflict", f"duplicate: error code {err.error.code!r}, expected conflict")
+    done(f"duplicate code {code}: 409 {err.error.code}")
+
+    # 10. An out-of-range page size: a 400 in the error model, naming the parameter.
+    err = j.call(
+        "limit out of range", "listReferralCodeRecords", 400, models.ErrorBody,
+        page=1, limit=1000,
+    )
+    check(err.error.code == "invalid_input", f"limit=1000: error code {err.error.code!r}, expected invalid_input")
+    field = err.error.details.field if err.error.details else None
+    check(field == "limit" or "limit" in err.error.message, f"limit=1000: error does not name limit: {err.error!r}")
+    done(f"list limit=1000: 400 {err.error.code}: {err.error.message}")
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    base_url = args[0] if len(args) > 0 else os.environ.get("VOUCH_CONTRACT_BASE_URL")
+    owner_key = args[1] if len(args) > 1 else os.environ.get("VOUCH_CONTRACT_OWNER_KEY")
+    if not base_url or not owner_key:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        run(base_url.rstrip("/"), owner_key)
+    except JourneyFailed as e:
+        print(f"FAIL {e}")
+        print(f"journey: FAILED at step {STEPS + 1} ({STEPS} steps ok)")
+        return 1
+    print(f"journey: ok ({STEPS} steps)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
