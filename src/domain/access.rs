@@ -4,7 +4,6 @@ use chrono::{DateTime, Duration, Utc};
 use rand::distr::{Alphanumeric, SampleString};
 
 use super::members::{self, MemberDetail, MemberQuery};
-use super::roles::Role;
 use super::{ids, Ctx};
 use crate::auth::secrets;
 use crate::error::{AppError, Result};
@@ -97,12 +96,7 @@ pub async fn open(db: &Db, token: &str) -> Result<Opened> {
     if org.disabled_at.is_some() {
         return Ok(Opened::Expired);
     }
-    let ctx = Ctx {
-        org_id: org.id,
-        org_public_id: org.public_id,
-        actor: format!("token:{}", row.public_id),
-        role: Role::Analyst,
-    };
+    let ctx = Ctx::page_reader(org.id, org.public_id, format!("token:{}", row.public_id));
     let Some(member) = member_store::find_by_id(&ctx, db.conn(), row.member_id).await? else {
         return Ok(Opened::NotFound);
     };

@@ -18,7 +18,6 @@ use crate::api::State;
 use crate::domain::access::{self, Opened};
 use crate::domain::codes::Code;
 use crate::domain::members::{self, MemberDetail};
-use crate::domain::roles::Role;
 use crate::domain::values::decimal;
 use crate::domain::Ctx;
 use crate::store::programs::embed_origins;
@@ -188,12 +187,7 @@ pub async fn share_link(Path(code): Path<String>, state: Data<&State>) -> Respon
         if org.disabled_at.is_some() {
             return Ok(None);
         }
-        let ctx = Ctx {
-            org_id: org.id,
-            org_public_id: org.public_id,
-            actor: "share-link".into(),
-            role: Role::Analyst,
-        };
+        let ctx = Ctx::page_reader(org.id, org.public_id, "share-link".into());
         let Some(member) = member_store::find_by_id(&ctx, db.conn(), row.member_id).await? else {
             return Ok(None);
         };
