@@ -7,7 +7,9 @@ use super::members::{self, MemberDetail, MemberQuery};
 use super::{ids, Ctx};
 use crate::auth::secrets;
 use crate::error::{AppError, Result};
-use crate::store::{access_tokens, events, members as member_store, orgs, Db};
+use crate::store::access_tokens::{self, AccessTokenTable};
+use crate::store::members::MemberTable;
+use crate::store::{events, orgs, scope, Db};
 use serde_json::json;
 
 pub const DEFAULT_EXPIRE_MINUTES: i64 = 24 * 60;
@@ -97,7 +99,8 @@ pub async fn open(db: &Db, token: &str) -> Result<Opened> {
         return Ok(Opened::Expired);
     }
     let ctx = Ctx::page_reader(org.id, org.public_id, format!("token:{}", row.public_id));
-    let Some(member) = member_store::find_by_id(&ctx, db.conn(), row.member_id).await? else {
+    let Some(member) = scope::find_by_id::<MemberTable>(&ctx, db.conn(), row.member_id).await?
+    else {
         return Ok(Opened::NotFound);
     };
     if member.removed_at.is_some() {
@@ -121,9 +124,7 @@ pub async fn revoke_token(ctx: &Ctx, db: &Db, token_id: &str) -> Result<()> {
         ));
     }
     let txn = db.write().await?;
-    access_tokens::find(ctx, &txn, token_id.trim())
-        .await?
-        .ok_or_else(|| AppError::not_found("access token"))?;
+    scope::get::<AccessTokenTable>(ctx, &txn, token_id.trim()).await?;
     access_tokens::revoke(ctx, &txn, Some(token_id.trim()), None).await?;
     events::record(
         ctx,
@@ -146,9 +147,7 @@ pub async fn revoke_member(ctx: &Ctx, db: &Db, member_id: &str) -> Result<u64> {
         ));
     }
     let txn = db.write().await?;
-    let member = member_store::find_by_public_id(ctx, &txn, member_id.trim())
-        .await?
-        .ok_or_else(|| AppError::not_found("member"))?;
+    let member = scope::get::<MemberTable>(ctx, &txn, member_id.trim()).await?;
     let n = access_tokens::revoke(ctx, &txn, None, Some(member.id)).await?;
     events::record(
         ctx,

@@ -10,11 +10,11 @@ use super::codes::Code;
 use super::{ids, programs, referral_codes, values, Ctx};
 use crate::error::{AppError, Result};
 use crate::store::members::{
-    self as store, ListFilter, MemberColumn, MemberRow, Profile, Sort, Stats,
+    self as store, ListFilter, MemberColumn, MemberRow, MemberTable, Profile, Sort, Stats,
 };
-use crate::store::programs::{self as program_store, ProgramRow};
+use crate::store::programs::{self as program_store, ProgramRow, ProgramTable};
 use crate::store::referral_codes as code_store;
-use crate::store::{access_tokens, events, unique_violation, Db, Page};
+use crate::store::{access_tokens, events, scope, unique_violation, Db, Page};
 
 /// Largest page of members one list call answers (003 `count`).
 pub const MAX_COUNT: u64 = 100;
@@ -76,7 +76,7 @@ pub async fn details<C: ConnectionTrait>(
     let mut programs: std::collections::HashMap<i64, ProgramRow> = Default::default();
     for pid in rows.iter().filter_map(|m| m.program_id) {
         if let std::collections::hash_map::Entry::Vacant(e) = programs.entry(pid) {
-            if let Some(p) = program_store::find_by_id(ctx, db, pid).await? {
+            if let Some(p) = scope::find_by_id::<ProgramTable>(ctx, db, pid).await? {
                 e.insert(p);
             }
         }
@@ -600,7 +600,7 @@ pub async fn remove_many(ctx: &Ctx, db: &Db, queries: Vec<MemberQuery>) -> Resul
 pub async fn resolve_promo_code(ctx: &Ctx, db: &Db, code: &str) -> Result<MemberDetail> {
     for program in program_store::all(ctx, db.conn()).await? {
         if let Some(id) = values::promo_member_id(&program.promocode, code) {
-            if let Some(m) = store::find_by_id(ctx, db.conn(), id).await? {
+            if let Some(m) = scope::find_by_id::<MemberTable>(ctx, db.conn(), id).await? {
                 if m.program_id == Some(program.id) && m.removed_at.is_none() {
                     return detail(ctx, db.conn(), m).await;
                 }

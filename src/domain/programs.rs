@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::{ids, values, Ctx};
 use crate::error::{AppError, Result};
-use crate::store::programs::{self as store, ProgramFields, ProgramRow};
-use crate::store::{events, unique_violation, Db, Page};
+use crate::store::programs::{self as store, ProgramFields, ProgramRow, ProgramTable};
+use crate::store::{events, scope, unique_violation, Db, Page};
 
 const MAX_EMBED_ORIGINS: usize = 20;
 
@@ -205,9 +205,7 @@ fn parse_id(id: &str) -> Result<&str> {
 }
 
 pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
-    let row = store::find(ctx, db.conn(), parse_id(id)?)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
+    let row = scope::get::<ProgramTable>(ctx, db.conn(), parse_id(id)?).await?;
     Ok(view(&row))
 }
 
@@ -225,9 +223,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: ProgramInput) -> Result
     let id = parse_id(id)?;
     let fields = parse(input)?;
     let txn = db.write().await?;
-    let row = store::find(ctx, &txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
+    let row = scope::get::<ProgramTable>(ctx, &txn, id).await?;
     let before = view(&row);
     let row = match store::update(&txn, row, fields.clone()).await {
         Ok(row) => row,
@@ -264,9 +260,7 @@ async fn refuse_with_members(
 
 /// Checks that `delete` would succeed, without deleting (bulk deletes check every item first).
 pub async fn ensure_deletable(ctx: &Ctx, db: &Db, id: &str) -> Result<()> {
-    let row = store::find(ctx, db.conn(), parse_id(id)?)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
+    let row = scope::get::<ProgramTable>(ctx, db.conn(), parse_id(id)?).await?;
     refuse_with_members(ctx, db.conn(), &row).await
 }
 
@@ -274,9 +268,7 @@ pub async fn ensure_deletable(ctx: &Ctx, db: &Db, id: &str) -> Result<()> {
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     let id = parse_id(id)?;
     let txn = db.write().await?;
-    let row = store::find(ctx, &txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
+    let row = scope::get::<ProgramTable>(ctx, &txn, id).await?;
     refuse_with_members(ctx, &txn, &row).await?;
     // Rules belong to their program; they go with it.
     crate::store::rules::delete_for_program(ctx, &txn, row.id).await?;
@@ -296,7 +288,7 @@ pub async fn matching<C: sea_orm::ConnectionTrait>(
 ) -> Result<Vec<ProgramRow>> {
     let key = key.trim();
     if ids::has_prefix(key, "prog") {
-        if let Some(row) = store::find(ctx, db, key).await? {
+        if let Some(row) = scope::find_by_public_id::<ProgramTable>(ctx, db, key).await? {
             return Ok(vec![row]);
         }
     }

@@ -9,11 +9,11 @@ use serde_json::json;
 use super::codes::Code;
 use super::{ids, Ctx, PageReq};
 use crate::error::{AppError, Result};
-use crate::store::members::{self, MemberNames, MemberRow};
+use crate::store::members::{self, MemberNames, MemberRow, MemberTable};
 use crate::store::referral_codes::{
     self as store, CodeFilter, CodeRow, CodeWithMember, ACTIVE, INACTIVE,
 };
-use crate::store::{events, is_fk_violation, unique_violation, Db, Page};
+use crate::store::{events, is_fk_violation, scope, unique_violation, Db, Page};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 /// How many generated codes to try before giving up (each retry lengthens the suffix).
@@ -159,9 +159,11 @@ pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord>
         .transpose()?;
     let txn = db.write().await?;
     let member = match &mentor {
-        MentorRef::Member(public_id) => members::find_by_public_id(ctx, &txn, public_id)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("mentor_id `{public_id}`")))?,
+        MentorRef::Member(public_id) => {
+            scope::find_by_public_id::<MemberTable>(ctx, &txn, public_id)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("mentor_id `{public_id}`")))?
+        }
         MentorRef::External(external_id) => {
             let (member, created) =
                 members::ensure_external(ctx, &txn, external_id, &input.names).await?;
@@ -251,7 +253,9 @@ pub async fn lookup(ctx: &Ctx, db: &Db, code: &str) -> Result<CodeRecord> {
 
 async fn resolve_mentor(ctx: &Ctx, db: &Db, mentor: &MentorRef) -> Result<MemberRow> {
     let found = match mentor {
-        MentorRef::Member(id) => members::find_by_public_id(ctx, db.conn(), id).await?,
+        MentorRef::Member(id) => {
+            scope::find_by_public_id::<MemberTable>(ctx, db.conn(), id).await?
+        }
         MentorRef::External(id) => members::find_by_external_id(ctx, db.conn(), id).await?,
     };
     found.ok_or_else(|| AppError::not_found("mentor"))

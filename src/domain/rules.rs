@@ -9,10 +9,12 @@ use crate::error::{AppError, Result};
 use crate::rules::model::{parse_condition, CType, Comparison, ConditionInput, ConditionSpec};
 use crate::rules::{self as engine, Decision, Facts, Order, RuleWindow};
 use crate::scripting::{Kind, ScriptFacts, Scripts};
-use crate::store::programs::ProgramRow;
-use crate::store::rules::{self as store, ConditionFields, ConditionRow, RuleFields, RuleRow};
-use crate::store::scripts as script_store;
-use crate::store::{events, Db, Page};
+use crate::store::programs::{ProgramRow, ProgramTable};
+use crate::store::rules::{
+    self as store, ConditionFields, ConditionRow, ConditionTable, RuleFields, RuleRow, RuleTable,
+};
+use crate::store::scripts::ScriptTable;
+use crate::store::{events, scope, Db, Page};
 
 pub const RECIPIENTS: [&str; 2] = ["member", "referral"];
 pub const TRIGGERS: [&str; 4] = [
@@ -278,7 +280,7 @@ async fn program_of(
     db: &impl sea_orm::ConnectionTrait,
     row: &RuleRow,
 ) -> Result<ProgramRow> {
-    crate::store::programs::find_by_id(ctx, db, row.program_id)
+    scope::find_by_id::<ProgramTable>(ctx, db, row.program_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("rule {} has no program", row.id)))
 }
@@ -299,7 +301,7 @@ async fn rule_view_in(
     program: &ProgramRow,
 ) -> Result<RuleView> {
     let script = match row.amount_script_id {
-        Some(id) => script_store::find_by_id(ctx, db, id)
+        Some(id) => scope::find_by_id::<ScriptTable>(ctx, db, id)
             .await?
             .map(|s| s.public_id),
         None => None,
@@ -342,9 +344,7 @@ fn parse_id<'a>(id: &'a str, prefix: &str, what: &str) -> Result<&'a str> {
 }
 
 async fn find_rule(ctx: &Ctx, db: &impl sea_orm::ConnectionTrait, id: &str) -> Result<RuleRow> {
-    store::find(ctx, db, parse_id(id, "rule", "rule")?)
-        .await?
-        .ok_or_else(|| AppError::not_found("rule"))
+    scope::get::<RuleTable>(ctx, db, parse_id(id, "rule", "rule")?).await
 }
 
 async fn find_program(
@@ -352,9 +352,7 @@ async fn find_program(
     db: &impl sea_orm::ConnectionTrait,
     id: &str,
 ) -> Result<ProgramRow> {
-    crate::store::programs::find(ctx, db, parse_id(id, "prog", "program")?)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))
+    scope::get::<ProgramTable>(ctx, db, parse_id(id, "prog", "program")?).await
 }
 
 async fn program_changed(
@@ -419,7 +417,7 @@ pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<RuleView> {
 pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: RuleInput) -> Result<RuleView> {
     let txn = db.write().await?;
     let row = find_rule(ctx, &txn, id).await?;
-    let program = crate::store::programs::find_by_id(ctx, &txn, row.program_id)
+    let program = scope::find_by_id::<ProgramTable>(ctx, &txn, row.program_id)
         .await?
         .ok_or_else(|| AppError::Internal("rule without program".into()))?;
     let fields = parse_rule(ctx, &txn, &program, input).await?;
@@ -496,7 +494,7 @@ async fn condition_view(
     row: &ConditionRow,
 ) -> Result<ConditionView> {
     let script = match row.script_id {
-        Some(id) => script_store::find_by_id(ctx, db, id)
+        Some(id) => scope::find_by_id::<ScriptTable>(ctx, db, id)
             .await?
             .map(|s| s.public_id),
         None => None,
@@ -598,10 +596,8 @@ async fn find_condition(
     db: &impl sea_orm::ConnectionTrait,
     id: &str,
 ) -> Result<(ConditionRow, RuleRow)> {
-    let row = store::find_condition(ctx, db, parse_id(id, "cond", "condition")?)
-        .await?
-        .ok_or_else(|| AppError::not_found("condition"))?;
-    let rule = store::find_by_id(ctx, db, row.rule_id)
+    let row = scope::get::<ConditionTable>(ctx, db, parse_id(id, "cond", "condition")?).await?;
+    let rule = scope::find_by_id::<RuleTable>(ctx, db, row.rule_id)
         .await?
         .ok_or_else(|| AppError::Internal("condition without rule".into()))?;
     Ok((row, rule))
@@ -652,21 +648,21 @@ pub async fn delete_condition(ctx: &Ctx, db: &Db, id: &str) -> Result<ConditionV
 
 /// Public ids behind the func surface's numeric ids (scoped to the org; unknown is a 404).
 pub async fn program_public_id(ctx: &Ctx, db: &Db, number: i64) -> Result<String> {
-    Ok(crate::store::programs::find_by_id(ctx, db.conn(), number)
+    Ok(scope::find_by_id::<ProgramTable>(ctx, db.conn(), number)
         .await?
         .ok_or_else(|| AppError::not_found("program"))?
         .public_id)
 }
 
 pub async fn rule_public_id(ctx: &Ctx, db: &Db, number: i64) -> Result<String> {
-    Ok(store::find_by_id(ctx, db.conn(), number)
+    Ok(scope::find_by_id::<RuleTable>(ctx, db.conn(), number)
         .await?
         .ok_or_else(|| AppError::not_found("rule"))?
         .public_id)
 }
 
 pub async fn condition_public_id(ctx: &Ctx, db: &Db, number: i64) -> Result<String> {
-    Ok(store::find_condition_by_id(ctx, db.conn(), number)
+    Ok(scope::find_by_id::<ConditionTable>(ctx, db.conn(), number)
         .await?
         .ok_or_else(|| AppError::not_found("condition"))?
         .public_id)
@@ -750,7 +746,7 @@ pub async fn evaluate(
     for row in store::conditions(ctx, db.conn(), rule.id).await? {
         let mut spec = spec_of(&row)?;
         if let Some(script_id) = row.script_id {
-            let script = script_store::find_by_id(ctx, db.conn(), script_id)
+            let script = scope::find_by_id::<ScriptTable>(ctx, db.conn(), script_id)
                 .await?
                 .ok_or_else(|| AppError::Internal("script vanished".into()))?;
             // Each script runs once per dry run, however many conditions name it.
@@ -798,7 +794,7 @@ pub async fn evaluate(
                 let script_id = rule
                     .amount_script_id
                     .ok_or_else(|| AppError::Internal("script rule without script".into()))?;
-                let script = script_store::find_by_id(ctx, db.conn(), script_id)
+                let script = scope::find_by_id::<ScriptTable>(ctx, db.conn(), script_id)
                     .await?
                     .ok_or_else(|| AppError::Internal("script vanished".into()))?;
                 match scripts::run_current(ctx, db, scripts, &script, input.facts.clone()).await? {

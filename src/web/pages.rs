@@ -188,7 +188,13 @@ pub async fn share_link(Path(code): Path<String>, state: Data<&State>) -> Respon
             return Ok(None);
         }
         let ctx = Ctx::page_reader(org.id, org.public_id, "share-link".into());
-        let Some(member) = member_store::find_by_id(&ctx, db.conn(), row.member_id).await? else {
+        let Some(member) = crate::store::scope::find_by_id::<crate::store::members::MemberTable>(
+            &ctx,
+            db.conn(),
+            row.member_id,
+        )
+        .await?
+        else {
             return Ok(None);
         };
         if member.removed_at.is_some() || member.disabled {
@@ -204,7 +210,7 @@ pub async fn share_link(Path(code): Path<String>, state: Data<&State>) -> Respon
         let Some(target) = destination.and_then(|d| links::with_ref(&d, code.as_str())) else {
             return Ok(None);
         };
-        member_store::add_view(db.conn(), row.member_id).await?;
+        member_store::add_view(&ctx, db.conn(), row.member_id).await?;
         Ok(Some(target))
     }
     .await;

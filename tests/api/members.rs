@@ -1,6 +1,8 @@
 //! 003 members: create, list, bulk update and remove; promo codes. SQLite and PostgreSQL.
 
-use crate::common::{assert_error, assert_rr_bad_field, assert_rr_error, program_body, Org, TestApp};
+use crate::common::{
+    assert_error, assert_rr_bad_field, assert_rr_error, program_body, Org, TestApp,
+};
 use serde_json::{json, Value};
 
 async fn setup(app: &TestApp) -> (Org, Value) {

@@ -1,6 +1,8 @@
 //! Member access URLs, the partner pages and share links. SQLite and PostgreSQL.
 
-use crate::common::{assert_error, assert_rr_bad_field, assert_rr_error, program_body, Org, TestApp};
+use crate::common::{
+    assert_error, assert_rr_bad_field, assert_rr_error, program_body, Org, TestApp,
+};
 use serde_json::{json, Value};
 
 struct Page {

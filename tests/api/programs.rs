@@ -1,6 +1,8 @@
 //! Programs: native CRUD and the 003 reads, on SQLite and PostgreSQL.
 
-use crate::common::{assert_bad_field, assert_error, assert_rr_bad_field, assert_rr_error, program_body};
+use crate::common::{
+    assert_bad_field, assert_error, assert_rr_bad_field, assert_rr_error, program_body,
+};
 use serde_json::json;
 
 const BASE: &str = "/api/v1/programs";
