@@ -1,11 +1,11 @@
 //! `vouch serve --demo`: on a database with no orgs, a demo org with an owner key, a program and
 //! a member with a referral code and a portal link, so a newcomer has something to call at once.
 use crate::domain::access;
+use crate::domain::members::Profile;
 use crate::domain::members::{self, MemberQuery, NewMember};
 use crate::domain::orgs::{self, AdminCtx};
 use crate::domain::programs::{self, ProgramInput};
 use crate::error::Result;
-use crate::store::members::Profile;
 use crate::store::Db;
 
 pub struct Demo {

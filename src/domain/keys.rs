@@ -31,7 +31,7 @@ pub struct KeyCreated {
     pub key: String,
 }
 
-pub fn view(row: &ApiKeyRow) -> KeyView {
+pub(in crate::domain) fn view(row: &ApiKeyRow) -> KeyView {
     KeyView {
         id: row.public_id.clone(),
         name: row.name.clone(),

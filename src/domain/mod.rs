@@ -7,6 +7,7 @@ mod ctx;
 pub mod events;
 pub mod ids;
 pub mod keys;
+pub mod links;
 pub mod members;
 pub mod orgs;
 pub mod paging;

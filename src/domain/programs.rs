@@ -41,7 +41,7 @@ pub struct ProgramView {
     pub updated_at: DateTime<Utc>,
 }
 
-pub fn view(row: &ProgramRow) -> ProgramView {
+pub(in crate::domain) fn view(row: &ProgramRow) -> ProgramView {
     ProgramView {
         id: row.public_id.clone(),
         number: row.id,
@@ -281,7 +281,7 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
 
 /// Every program a 003 tertiaryInfo value names: by public id, else by name, else by title
 /// (titles need not be unique, so this can be several).
-pub async fn matching<C: sea_orm::ConnectionTrait>(
+pub(in crate::domain) async fn matching<C: sea_orm::ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     key: &str,
@@ -295,8 +295,13 @@ pub async fn matching<C: sea_orm::ConnectionTrait>(
     store::find_by_name_or_title(ctx, db, key).await
 }
 
+/// The program a 003 `programId` or `programName` names: by public id, name or title.
+pub async fn lookup(ctx: &Ctx, db: &Db, field: &str, key: &str) -> Result<ProgramView> {
+    Ok(view(&resolve(ctx, db.conn(), field, key).await?))
+}
+
 /// Finds a program by public id, name or title (003's `programId` accepts any of them).
-pub async fn resolve<C: sea_orm::ConnectionTrait>(
+pub(in crate::domain) async fn resolve<C: sea_orm::ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     field: &str,

@@ -7,9 +7,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::codes::Code;
+use super::members::MemberNames;
 use super::{ids, Ctx, PageReq};
 use crate::error::{AppError, Result};
-use crate::store::members::{self, MemberNames, MemberRow, MemberTable};
+use crate::store::members::{self, MemberRow, MemberTable};
 use crate::store::referral_codes::{
     self as store, CodeFilter, CodeRow, CodeWithMember, ACTIVE, INACTIVE,
 };
@@ -102,7 +103,7 @@ fn record(ctx: &Ctx, row: &CodeWithMember) -> CodeRecord {
 }
 
 /// The mentor as clients know it: their own identifier when they gave one, else ours.
-pub fn mentor_label(member: &MemberRow) -> String {
+pub(in crate::domain) fn mentor_label(member: &MemberRow) -> String {
     member
         .external_id
         .clone()
@@ -181,7 +182,7 @@ pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord>
 
 /// Gives `member` a new active code inside the caller's transaction: `given`, or a generated
 /// one retried inside savepoints on collision. Records `ReferralCodeAdd`.
-pub async fn issue(
+pub(in crate::domain) async fn issue(
     ctx: &Ctx,
     txn: &DatabaseTransaction,
     member: &MemberRow,

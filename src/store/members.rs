@@ -5,19 +5,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryIn
 
 use super::scope::{self, scoped};
 
+use crate::domain::members::{MemberNames, Profile};
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
 /// The table, for the generic finders in `store::scope`.
 pub use entities::member::Entity as MemberTable;
 pub use entities::member::Model as MemberRow;
-
-#[derive(Debug, Clone, Default)]
-pub struct MemberNames {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-}
 
 pub async fn find_by_external_id<C: ConnectionTrait>(
     ctx: &Ctx,
@@ -67,31 +61,6 @@ pub async fn ensure_external<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| crate::error::AppError::Internal("member vanished after upsert".into()))?;
     Ok((row, created))
-}
-
-/// The 003 profile fields; `None` leaves a field as it is on update.
-#[derive(Debug, Clone, Default)]
-pub struct Profile {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub external_id: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub address_line1: Option<String>,
-    pub address_line2: Option<String>,
-    pub city: Option<String>,
-    pub country_subdivision: Option<String>,
-    pub country: Option<String>,
-    pub postal_code: Option<String>,
-    pub custom_override_url: Option<String>,
-    pub payout_info: Option<String>,
-    pub custom_option1_name: Option<String>,
-    pub custom_option1_value: Option<String>,
-    pub custom_text1_name: Option<String>,
-    pub custom_text1_value: Option<String>,
-    pub custom_text2_name: Option<String>,
-    pub custom_text2_value: Option<String>,
 }
 
 fn apply_profile(am: &mut member::ActiveModel, p: Profile) {

@@ -6,12 +6,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::{date_bound, RrError};
 use crate::api::{ApiAuth, ApiTags, State};
+use crate::domain::members::Profile;
 use crate::domain::members::{
     self, ItemResult, ListMembers, MemberChanges, MemberDetail, MemberQuery, NewMember,
 };
 use crate::domain::values::decimal;
 use crate::error::AppError;
-use crate::store::members::Profile;
 
 use crate::web::links;
 
