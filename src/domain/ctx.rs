@@ -15,6 +15,10 @@ use super::roles::Role;
 
 /// Who is acting, inside which org. Built by authentication, passed explicitly everywhere.
 #[derive(Clone, Debug)]
+#[allow(
+    clippy::manual_non_exhaustive,
+    reason = "`#[non_exhaustive]` seals only against other crates; this seals against other modules"
+)]
 pub struct Ctx {
     /// Numeric org id (the store filters every query by it).
     pub org_id: i64,
