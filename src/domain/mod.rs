@@ -1,5 +1,12 @@
 //! Business rules, one module per aggregate. Every function takes the request context first
 //! and knows nothing of HTTP; surfaces translate their wire formats into these calls.
+//!
+//! Invariants:
+//! - Surfaces (`crate::api`, `crate::web`) call domain functions only, never `crate::store`,
+//!   and see only the view and input types defined here (`ProgramView`, `MemberDetail`,
+//!   `Profile`, …). Functions that take or return stored rows are `pub(in crate::domain)`.
+//! - A `Ctx` is made only by its named constructors (see `ctx`); the store scopes every query
+//!   by its org.
 
 pub mod access;
 pub mod codes;

@@ -275,7 +275,7 @@ async fn run_row(
 
 /// A script referenced from a rule or condition body: it must exist in the caller's org and be
 /// of the expected kind, else the field is bad input (another org's script is simply unknown).
-pub async fn for_use(
+pub(in crate::domain) async fn for_use(
     ctx: &Ctx,
     db: &impl sea_orm::ConnectionTrait,
     field: &str,
@@ -304,7 +304,7 @@ pub async fn for_use(
 }
 
 /// Runs a stored script's current version on facts (for rule evaluation).
-pub async fn run_current(
+pub(in crate::domain) async fn run_current(
     ctx: &Ctx,
     db: &Db,
     scripts: &Scripts,
