@@ -68,13 +68,11 @@ fn body(code: &str, message: String, details: Option<ErrorDetails>) -> Json<Erro
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         let details = match &err {
-            AppError::Invalid { field, .. } | AppError::Missing { field, .. } => {
-                Some(ErrorDetails {
-                    field: Some(field.clone()),
-                    line: None,
-                    column: None,
-                })
-            }
+            AppError::Invalid { field, .. } | AppError::Missing { field, .. } => Some(ErrorDetails {
+                field: Some(field.clone()),
+                line: None,
+                column: None,
+            }),
             AppError::Unprocessable {
                 field,
                 line,

@@ -46,7 +46,9 @@ impl From<AppError> for RrError {
         let field = match &err {
             AppError::Invalid { field, .. }
             | AppError::Missing { field, .. }
-            | AppError::Unprocessable { field, .. } => Some(field.clone()),
+            | AppError::Unprocessable { field, .. } => {
+                Some(field.clone())
+            }
             _ => None,
         };
         let body = Json(RrErrorBody {
@@ -55,9 +57,9 @@ impl From<AppError> for RrError {
             field,
         });
         match err {
-            AppError::Invalid { .. }
-            | AppError::Missing { .. }
-            | AppError::Unprocessable { .. } => RrError::BadRequest(body),
+            AppError::Invalid { .. } | AppError::Missing { .. } | AppError::Unprocessable { .. } => {
+                RrError::BadRequest(body)
+            }
             AppError::Unauthorized(_) => RrError::Unauthorized(body),
             AppError::Forbidden(_) => RrError::Forbidden(body),
             AppError::NotFound(_) => RrError::NotFound(body),
