@@ -1,13 +1,11 @@
 //! `vouch serve --demo`: on a database with no orgs, a demo org with an owner key, a program and
 //! a member with a referral code and a portal link, so a newcomer has something to call at once.
 use crate::domain::access;
+use crate::domain::members::Profile;
 use crate::domain::members::{self, MemberQuery, NewMember};
 use crate::domain::orgs::{self, AdminCtx};
 use crate::domain::programs::{self, ProgramInput};
-use crate::domain::roles::Role;
-use crate::domain::Ctx;
-use crate::error::{AppError, Result};
-use crate::store::members::Profile;
+use crate::error::Result;
 use crate::store::Db;
 
 pub struct Demo {
@@ -28,15 +26,7 @@ pub async fn seed(db: &Db) -> Result<Option<Demo>> {
         return Ok(None);
     }
     let (org, key) = orgs::create(&admin, db, "Demo Org").await?;
-    let org_row = crate::store::orgs::find_by_public_id(db.conn(), &org.id)
-        .await?
-        .ok_or_else(|| AppError::Internal("demo org vanished".into()))?;
-    let ctx = Ctx {
-        org_id: org_row.id,
-        org_public_id: org.id.clone(),
-        actor: key.view.id.clone(),
-        role: Role::Owner,
-    };
+    let ctx = orgs::system_ctx(db, &org.id, &key.view.id).await?;
     programs::create(
         &ctx,
         db,

@@ -4,8 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use vouch::config::Config;
 use vouch::domain::orgs::AdminCtx;
-use vouch::domain::roles::Role;
-use vouch::domain::{keys, orgs, Ctx};
+use vouch::domain::{keys, orgs};
 use vouch::store::{Db, DbOptions};
 use vouch::{api, App};
 
@@ -212,15 +211,7 @@ async fn key_create(
     name: &str,
 ) -> vouch::error::Result<()> {
     let db = vouch::open_database(config).await?;
-    let row = vouch::store::orgs::find_by_public_id(db.raw(), org)
-        .await?
-        .ok_or_else(|| vouch::error::AppError::not_found(format!("org `{org}`")))?;
-    let ctx = Ctx {
-        org_id: row.id,
-        org_public_id: row.public_id,
-        actor: "cli".into(),
-        role: Role::Owner,
-    };
+    let ctx = orgs::system_ctx(&db, org, "cli").await?;
     let created = keys::create(&ctx, &db, name, role).await?;
     println!(
         "key_id: {}\nrole: {}\nkey: {}",

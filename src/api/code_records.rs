@@ -6,12 +6,12 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use super::native::Pagination;
 use super::{ApiAuth, ApiError, ApiTags, State};
 use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
+use crate::domain::members::MemberNames;
 use crate::domain::referral_codes::{
     self as domain, CodeRecord, CreateCode, ListCodes, UpdateCode,
 };
 use crate::domain::values::Email;
 use crate::error::AppError;
-use crate::store::members::MemberNames;
 
 pub struct CodeRecordsApi {
     pub state: State,

@@ -98,12 +98,12 @@ impl Authenticator {
                 tracing::warn!(error = %err, "could not record key use");
             }
         }
-        Ok(Principal::Tenant(Ctx {
-            org_id: org.id,
-            org_public_id: org.public_id,
-            actor: key.public_id,
+        Ok(Principal::Tenant(Ctx::for_key(
+            org.id,
+            org.public_id,
+            key.public_id,
             role,
-        }))
+        )))
     }
 }
 

@@ -199,12 +199,7 @@ mod tests {
     use super::*;
 
     fn ctx(role: Role, org: &str) -> Ctx {
-        Ctx {
-            org_id: 1,
-            org_public_id: org.into(),
-            actor: "key_test".into(),
-            role,
-        }
+        Ctx::for_key(1, org.into(), "key_test".into(), role)
     }
 
     #[tokio::test]

@@ -1,14 +1,22 @@
 //! Member access tokens for the partner pages: ≥ 256 random bits, stored as SHA-256, expiring,
-//! revocable one by one or all of a member at once.
+//! revocable one by one or all of a member at once; and the share links (`/r/{code}`).
+//!
+//! Invariants: the public pages and share links get their read-only `Ctx` here
+//! (`Ctx::page_reader`), from the org their token or code names, and only while that org is
+//! enabled. Whether a share link is live (active code, enabled org, member neither removed nor
+//! disabled, somewhere to send the visitor) is decided in `follow_share_link` alone.
 use chrono::{DateTime, Duration, Utc};
 use rand::distr::{Alphanumeric, SampleString};
 
+use super::codes::Code;
 use super::members::{self, MemberDetail, MemberQuery};
-use super::roles::Role;
-use super::{ids, Ctx};
+use super::{ids, links, Ctx};
 use crate::auth::secrets;
 use crate::error::{AppError, Result};
-use crate::store::{access_tokens, events, members as member_store, orgs, Db};
+use crate::store::access_tokens::{self, AccessTokenTable};
+use crate::store::members::{self as member_store, MemberTable};
+use crate::store::referral_codes as code_store;
+use crate::store::{events, orgs, scope, Db};
 use serde_json::json;
 
 pub const DEFAULT_EXPIRE_MINUTES: i64 = 24 * 60;
@@ -97,26 +105,55 @@ pub async fn open(db: &Db, token: &str) -> Result<Opened> {
     if org.disabled_at.is_some() {
         return Ok(Opened::Expired);
     }
-    let ctx = Ctx {
-        org_id: org.id,
-        org_public_id: org.public_id,
-        actor: format!("token:{}", row.public_id),
-        role: Role::Analyst,
-    };
-    let Some(member) = member_store::find_by_id(&ctx, db.conn(), row.member_id).await? else {
+    let ctx = Ctx::page_reader(org.id, org.public_id, format!("token:{}", row.public_id));
+    let Some(member) = scope::find_by_id::<MemberTable>(&ctx, db.conn(), row.member_id).await?
+    else {
         return Ok(Opened::NotFound);
     };
     if member.removed_at.is_some() {
         return Ok(Opened::Expired);
     }
-    let member = members::details(&ctx, db.conn(), vec![member])
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::Internal("member".into()))?;
+    let member = members::detail(&ctx, db.conn(), member).await?;
     Ok(Opened::Page {
         ctx,
         member: Box::new(member),
     })
+}
+
+/// Where a share link (`/r/{code}`) sends its visitor (the member's destination with
+/// `ref=<code>`), counting the view. `None` when the link is not live: unknown or inactive
+/// code, org gone or disabled, member removed or disabled, or nowhere to send the visitor.
+/// No key is involved: codes are unique across the platform and name their org.
+pub async fn follow_share_link(db: &Db, code: &str) -> Result<Option<String>> {
+    let Ok(code) = Code::parse("code", code) else {
+        return Ok(None);
+    };
+    let Some(row) = code_store::find_active_any_org(db.conn(), code.as_str()).await? else {
+        return Ok(None);
+    };
+    let Some(org) = orgs::find_by_id(db.conn(), row.org_id).await? else {
+        return Ok(None);
+    };
+    if org.disabled_at.is_some() {
+        return Ok(None);
+    }
+    let ctx = Ctx::page_reader(org.id, org.public_id, "share-link".into());
+    let Some(member) = scope::find_by_id::<MemberTable>(&ctx, db.conn(), row.member_id).await?
+    else {
+        return Ok(None);
+    };
+    let detail = members::detail(&ctx, db.conn(), member).await?;
+    if !detail.is_live() {
+        return Ok(None);
+    }
+    let Some(target) = detail
+        .destination()
+        .and_then(|d| links::with_ref(d, code.as_str()))
+    else {
+        return Ok(None);
+    };
+    member_store::add_view(&ctx, db.conn(), row.member_id).await?;
+    Ok(Some(target))
 }
 
 pub async fn revoke_token(ctx: &Ctx, db: &Db, token_id: &str) -> Result<()> {
@@ -127,9 +164,7 @@ pub async fn revoke_token(ctx: &Ctx, db: &Db, token_id: &str) -> Result<()> {
         ));
     }
     let txn = db.write().await?;
-    access_tokens::find(ctx, &txn, token_id.trim())
-        .await?
-        .ok_or_else(|| AppError::not_found("access token"))?;
+    scope::get::<AccessTokenTable>(ctx, &txn, token_id.trim()).await?;
     access_tokens::revoke(ctx, &txn, Some(token_id.trim()), None).await?;
     events::record(
         ctx,
@@ -152,9 +187,7 @@ pub async fn revoke_member(ctx: &Ctx, db: &Db, member_id: &str) -> Result<u64> {
         ));
     }
     let txn = db.write().await?;
-    let member = member_store::find_by_public_id(ctx, &txn, member_id.trim())
-        .await?
-        .ok_or_else(|| AppError::not_found("member"))?;
+    let member = scope::get::<MemberTable>(ctx, &txn, member_id.trim()).await?;
     let n = access_tokens::revoke(ctx, &txn, None, Some(member.id)).await?;
     events::record(
         ctx,

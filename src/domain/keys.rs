@@ -7,8 +7,8 @@ use super::roles::Role;
 use super::{ids, Ctx, PageReq};
 use crate::auth::secrets::{self, SecretKind};
 use crate::error::{AppError, Result};
-use crate::store::api_keys::{self as store, ApiKeyRow, NewKey};
-use crate::store::{events, Db, Page};
+use crate::store::api_keys::{self as store, ApiKeyRow, ApiKeyTable, NewKey};
+use crate::store::{events, scope, Db, Page};
 
 const MAX_NAME_LEN: usize = 100;
 
@@ -31,7 +31,7 @@ pub struct KeyCreated {
     pub key: String,
 }
 
-pub fn view(row: &ApiKeyRow) -> KeyView {
+pub(in crate::domain) fn view(row: &ApiKeyRow) -> KeyView {
     KeyView {
         id: row.public_id.clone(),
         name: row.name.clone(),
@@ -114,9 +114,7 @@ pub async fn revoke(ctx: &Ctx, db: &Db, id: &str) -> Result<KeyView> {
         ));
     }
     let txn = db.write().await?;
-    let row = store::find(ctx, &txn, id.trim())
-        .await?
-        .ok_or_else(|| AppError::not_found("API key"))?;
+    let row = scope::get::<ApiKeyTable>(ctx, &txn, id.trim()).await?;
     if row.revoked_at.is_some() {
         return Ok(view(&row));
     }

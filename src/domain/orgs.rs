@@ -35,12 +35,16 @@ fn view(row: &OrgRow) -> OrgView {
 
 /// The context for changes the admin makes inside an org (so its events carry the org).
 fn org_ctx(admin: &AdminCtx, row: &OrgRow) -> Ctx {
-    Ctx {
-        org_id: row.id,
-        org_public_id: row.public_id.clone(),
-        actor: admin.actor.clone(),
-        role: Role::Owner,
-    }
+    Ctx::admin_in_org(row.id, row.public_id.clone(), admin.actor.clone())
+}
+
+/// The context of the operator at the CLI (or the demo seed) acting inside an org as its
+/// owner; `actor` is recorded on the events it causes.
+pub async fn system_ctx(db: &Db, org_id: &str, actor: &str) -> Result<Ctx> {
+    let row = store::find_by_public_id(db.conn(), org_id.trim())
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("org `{org_id}`")))?;
+    Ok(Ctx::system(row.id, row.public_id, actor.to_string()))
 }
 
 pub fn parse_name(raw: &str) -> Result<String> {

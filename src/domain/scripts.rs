@@ -7,8 +7,8 @@ use serde_json::json;
 use super::{ids, values, Ctx};
 use crate::error::{AppError, Result};
 use crate::scripting::{CompileError, Kind, ScriptFacts, Scripts};
-use crate::store::scripts::{self as store, ScriptRow, VersionRow};
-use crate::store::{events, unique_violation, Db, Page};
+use crate::store::scripts::{self as store, ScriptRow, ScriptTable, VersionRow};
+use crate::store::{events, scope, unique_violation, Db, Page};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScriptView {
@@ -73,9 +73,7 @@ fn parse_id(id: &str) -> Result<&str> {
 }
 
 async fn find(ctx: &Ctx, db: &impl sea_orm::ConnectionTrait, id: &str) -> Result<ScriptRow> {
-    store::find(ctx, db, parse_id(id)?)
-        .await?
-        .ok_or_else(|| AppError::not_found("script"))
+    scope::get::<ScriptTable>(ctx, db, parse_id(id)?).await
 }
 
 async fn current_source(
@@ -277,7 +275,7 @@ async fn run_row(
 
 /// A script referenced from a rule or condition body: it must exist in the caller's org and be
 /// of the expected kind, else the field is bad input (another org's script is simply unknown).
-pub async fn for_use(
+pub(in crate::domain) async fn for_use(
     ctx: &Ctx,
     db: &impl sea_orm::ConnectionTrait,
     field: &str,
@@ -288,7 +286,9 @@ pub async fn for_use(
     if !ids::has_prefix(id.trim(), "scr") {
         return Err(unknown());
     }
-    let row = store::find(ctx, db, id.trim()).await?.ok_or_else(unknown)?;
+    let row = scope::find_by_public_id::<ScriptTable>(ctx, db, id.trim())
+        .await?
+        .ok_or_else(unknown)?;
     if row.kind != kind.as_str() {
         return Err(AppError::invalid(
             field,
@@ -304,7 +304,7 @@ pub async fn for_use(
 }
 
 /// Runs a stored script's current version on facts (for rule evaluation).
-pub async fn run_current(
+pub(in crate::domain) async fn run_current(
     ctx: &Ctx,
     db: &Db,
     scripts: &Scripts,

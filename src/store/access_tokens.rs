@@ -4,9 +4,12 @@ use entities::access_token;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use super::scope;
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
+/// The table, for the generic finders in `store::scope`.
+pub use entities::access_token::Entity as AccessTokenTable;
 pub use entities::access_token::Model as AccessTokenRow;
 
 pub async fn insert<C: ConnectionTrait>(
@@ -48,12 +51,11 @@ pub async fn revoke<C: ConnectionTrait>(
     public_id: Option<&str>,
     member_id: Option<i64>,
 ) -> Result<u64> {
-    let mut q = access_token::Entity::update_many()
+    let mut q = scope::update::<access_token::Entity>(ctx)
         .col_expr(
             access_token::Column::RevokedAt,
             Expr::value(Some(Utc::now())),
         )
-        .filter(access_token::Column::OrgId.eq(ctx.org_id))
         .filter(access_token::Column::RevokedAt.is_null())
         .filter(access_token::Column::ExpiresAt.gt(Utc::now()));
     if let Some(id) = public_id {
@@ -63,16 +65,4 @@ pub async fn revoke<C: ConnectionTrait>(
         q = q.filter(access_token::Column::MemberId.eq(m));
     }
     Ok(q.exec(db).await?.rows_affected)
-}
-
-pub async fn find<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    public_id: &str,
-) -> Result<Option<AccessTokenRow>> {
-    Ok(access_token::Entity::find()
-        .filter(access_token::Column::OrgId.eq(ctx.org_id))
-        .filter(access_token::Column::PublicId.eq(public_id))
-        .one(db)
-        .await?)
 }

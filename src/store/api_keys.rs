@@ -3,14 +3,17 @@
 use chrono::{DateTime, Utc};
 use entities::{api_key, org};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
+use super::scope::scoped;
 use super::Page;
 use crate::domain::Ctx;
 use crate::error::Result;
 
+/// The table, for the generic finders in `store::scope`.
+pub use entities::api_key::Entity as ApiKeyTable;
 pub use entities::api_key::Model as ApiKeyRow;
 
 pub struct NewKey<'a> {
@@ -46,27 +49,10 @@ pub async fn list<C: ConnectionTrait>(
     offset: u64,
     limit: u64,
 ) -> Result<Page<ApiKeyRow>> {
-    let query = api_key::Entity::find().filter(api_key::Column::OrgId.eq(ctx.org_id));
-    let total = query.clone().count(db).await?;
-    let items = query
+    scoped::<api_key::Entity>(ctx)
         .order_by_asc(api_key::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok(Page { items, total })
-}
-
-pub async fn find<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    public_id: &str,
-) -> Result<Option<ApiKeyRow>> {
-    Ok(api_key::Entity::find()
-        .filter(api_key::Column::OrgId.eq(ctx.org_id))
-        .filter(api_key::Column::PublicId.eq(public_id))
-        .one(db)
-        .await?)
+        .page(db, offset, limit)
+        .await
 }
 
 pub async fn revoke<C: ConnectionTrait>(
@@ -131,10 +117,10 @@ pub async fn count_live_with_role<C: ConnectionTrait>(
     db: &C,
     role: &str,
 ) -> Result<u64> {
-    let rows = api_key::Entity::find()
-        .filter(api_key::Column::OrgId.eq(ctx.org_id))
+    let rows = scoped::<api_key::Entity>(ctx)
         .filter(api_key::Column::Role.eq(role))
         .filter(api_key::Column::RevokedAt.is_null())
+        .into_select()
         .lock_exclusive()
         .all(db)
         .await?;

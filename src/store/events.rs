@@ -1,11 +1,9 @@
 //! The event log: one row per state change, written inside the transaction that made it.
 use chrono::Utc;
 use entities::event;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 
+use super::scope::scoped;
 use super::Page;
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
@@ -43,16 +41,12 @@ pub async fn list<C: ConnectionTrait>(
     offset: u64,
     limit: u64,
 ) -> Result<Page<EventRow>> {
-    let mut query = event::Entity::find().filter(event::Column::OrgId.eq(ctx.org_id));
+    let mut query = scoped::<event::Entity>(ctx);
     if let Some(t) = event_type {
         query = query.filter(event::Column::EventType.eq(t));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
+    query
         .order_by_desc(event::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok(Page { items, total })
+        .page(db, offset, limit)
+        .await
 }

@@ -3,40 +3,25 @@ use chrono::Utc;
 use entities::member;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 
+use super::scope::{self, scoped};
+
+use crate::domain::members::{MemberNames, Profile};
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
+/// The table, for the generic finders in `store::scope`.
+pub use entities::member::Entity as MemberTable;
 pub use entities::member::Model as MemberRow;
-
-#[derive(Debug, Clone, Default)]
-pub struct MemberNames {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-}
-
-pub async fn find_by_public_id<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    public_id: &str,
-) -> Result<Option<MemberRow>> {
-    Ok(member::Entity::find()
-        .filter(member::Column::OrgId.eq(ctx.org_id))
-        .filter(member::Column::PublicId.eq(public_id))
-        .one(db)
-        .await?)
-}
 
 pub async fn find_by_external_id<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     external_id: &str,
 ) -> Result<Option<MemberRow>> {
-    Ok(member::Entity::find()
-        .filter(member::Column::OrgId.eq(ctx.org_id))
+    scoped::<member::Entity>(ctx)
         .filter(member::Column::ExternalId.eq(external_id))
         .one(db)
-        .await?)
+        .await
 }
 
 pub async fn find_many<C: ConnectionTrait>(
@@ -44,14 +29,7 @@ pub async fn find_many<C: ConnectionTrait>(
     db: &C,
     ids: Vec<i64>,
 ) -> Result<Vec<MemberRow>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    Ok(member::Entity::find()
-        .filter(member::Column::OrgId.eq(ctx.org_id))
-        .filter(member::Column::Id.is_in(ids))
-        .all(db)
-        .await?)
+    scope::find_many::<member::Entity>(ctx, db, ids).await
 }
 
 /// Inserts a member with this external id unless one exists; answers the member and whether
@@ -83,31 +61,6 @@ pub async fn ensure_external<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| crate::error::AppError::Internal("member vanished after upsert".into()))?;
     Ok((row, created))
-}
-
-/// The 003 profile fields; `None` leaves a field as it is on update.
-#[derive(Debug, Clone, Default)]
-pub struct Profile {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub external_id: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub address_line1: Option<String>,
-    pub address_line2: Option<String>,
-    pub city: Option<String>,
-    pub country_subdivision: Option<String>,
-    pub country: Option<String>,
-    pub postal_code: Option<String>,
-    pub custom_override_url: Option<String>,
-    pub payout_info: Option<String>,
-    pub custom_option1_name: Option<String>,
-    pub custom_option1_value: Option<String>,
-    pub custom_text1_name: Option<String>,
-    pub custom_text1_value: Option<String>,
-    pub custom_text2_name: Option<String>,
-    pub custom_text2_value: Option<String>,
 }
 
 fn apply_profile(am: &mut member::ActiveModel, p: Profile) {
@@ -183,18 +136,6 @@ pub async fn mark_removed<C: ConnectionTrait>(db: &C, row: MemberRow) -> Result<
     Ok(sea_orm::ActiveModelTrait::update(am, db).await?)
 }
 
-pub async fn find_by_id<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    id: i64,
-) -> Result<Option<MemberRow>> {
-    Ok(member::Entity::find()
-        .filter(member::Column::OrgId.eq(ctx.org_id))
-        .filter(member::Column::Id.eq(id))
-        .one(db)
-        .await?)
-}
-
 /// Members not removed, matching an exact field (and a program when given).
 pub async fn find_live_by<C: ConnectionTrait>(
     ctx: &Ctx,
@@ -203,14 +144,13 @@ pub async fn find_live_by<C: ConnectionTrait>(
     value: &str,
     program_ids: Option<Vec<i64>>,
 ) -> Result<Vec<MemberRow>> {
-    let mut q = member::Entity::find()
-        .filter(member::Column::OrgId.eq(ctx.org_id))
+    let mut q = scoped::<member::Entity>(ctx)
         .filter(member::Column::RemovedAt.is_null())
         .filter(column.eq(value));
     if let Some(p) = program_ids {
         q = q.filter(member::Column::ProgramId.is_in(p));
     }
-    Ok(q.all(db).await?)
+    q.all(db).await
 }
 
 pub use entities::member::Column as MemberColumn;
@@ -248,9 +188,8 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<super::Page<MemberRow>> {
     use sea_orm::sea_query::{Condition, Expr, Order};
-    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
-    let mut q = member::Entity::find()
-        .filter(member::Column::OrgId.eq(ctx.org_id))
+    use sea_orm::QueryOrder;
+    let mut q = scoped::<member::Entity>(ctx)
         .filter(member::Column::RemovedAt.is_null())
         .filter(member::Column::ProgramId.is_not_null());
     if let Some(p) = filter.program_id {
@@ -275,7 +214,6 @@ pub async fn list<C: ConnectionTrait>(
         }
         q = q.filter(any);
     }
-    let total = q.clone().count(db).await?;
     let leads = "(SELECT COUNT(*) FROM referral r WHERE r.member_id = member.id)";
     let issued = "(SELECT COALESCE(SUM(w.amount_minor), 0) FROM reward w WHERE w.member_id = member.id AND w.status = 'Issued')";
     q = match sort {
@@ -292,19 +230,15 @@ pub async fn list<C: ConnectionTrait>(
         Sort::RewardsIssuedAsc => q.order_by(Expr::cust(issued), Order::Asc),
         Sort::RewardsIssuedDesc => q.order_by(Expr::cust(issued), Order::Desc),
     };
-    let items = q
-        .order_by_desc(member::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok(super::Page { items, total })
+    q.order_by_desc(member::Column::Id)
+        .page(db, offset, limit)
+        .await
 }
 
 /// Counts one share-link view.
-pub async fn add_view<C: ConnectionTrait>(db: &C, member_id: i64) -> Result<()> {
+pub async fn add_view<C: ConnectionTrait>(ctx: &Ctx, db: &C, member_id: i64) -> Result<()> {
     use sea_orm::sea_query::{Expr, ExprTrait};
-    member::Entity::update_many()
+    scope::update::<member::Entity>(ctx)
         .col_expr(
             member::Column::Views,
             Expr::col(member::Column::Views).add(1),
@@ -343,12 +277,12 @@ pub async fn stats<C: ConnectionTrait>(
     if member_ids.is_empty() {
         return Ok(out);
     }
-    let referrals: Vec<(i64, String, i64)> = referral::Entity::find()
+    let referrals: Vec<(i64, String, i64)> = scoped::<referral::Entity>(ctx)
+        .into_select()
         .select_only()
         .column(referral::Column::MemberId)
         .column(referral::Column::Status)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .filter(referral::Column::OrgId.eq(ctx.org_id))
         .filter(referral::Column::MemberId.is_in(member_ids.to_vec()))
         .group_by(referral::Column::MemberId)
         .group_by(referral::Column::Status)
@@ -365,7 +299,8 @@ pub async fn stats<C: ConnectionTrait>(
             _ => {}
         }
     }
-    let rewards: Vec<(i64, String, i64, i64)> = reward::Entity::find()
+    let rewards: Vec<(i64, String, i64, i64)> = scoped::<reward::Entity>(ctx)
+        .into_select()
         .select_only()
         .column(reward::Column::MemberId)
         .column(reward::Column::Status)
@@ -374,7 +309,6 @@ pub async fn stats<C: ConnectionTrait>(
             Expr::cust("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
             "total",
         )
-        .filter(reward::Column::OrgId.eq(ctx.org_id))
         .filter(reward::Column::MemberId.is_in(member_ids.to_vec()))
         .group_by(reward::Column::MemberId)
         .group_by(reward::Column::Status)

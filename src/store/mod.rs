@@ -1,6 +1,10 @@
 //! Persistence: the only code that touches `entities`. Every tenant query takes the request
 //! context and adds `org_id` itself, so no caller can forget it.
 //!
+//! The shared org-scoped finders, paging, updates and deletes live in `scope`: every
+//! org-owned entity names its `org_id` and `public_id` columns there once, and each tenant query
+//! starts from `scope::scoped(ctx)`, which adds `org_id = ctx.org_id` before anything else.
+//!
 //! Write transactions on SQLite begin `IMMEDIATE`: the write lock is taken up front, so two
 //! writers queue on `busy_timeout` instead of deadlocking on the read-to-write upgrade.
 
@@ -12,6 +16,7 @@ pub mod orgs;
 pub mod programs;
 pub mod referral_codes;
 pub mod rules;
+pub mod scope;
 pub mod scripts;
 
 use std::time::Duration;

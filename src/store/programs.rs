@@ -2,14 +2,16 @@
 use chrono::{DateTime, Utc};
 use entities::{member, program};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder, Set,
 };
 
+use super::scope::{self, scoped};
 use super::Page;
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
+/// The table, for the generic finders in `store::scope`.
+pub use entities::program::Entity as ProgramTable;
 pub use entities::program::Model as ProgramRow;
 
 /// Every settable field of a program.
@@ -80,36 +82,8 @@ pub async fn update<C: ConnectionTrait>(
 }
 
 pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<()> {
-    program::Entity::delete_many()
-        .filter(program::Column::OrgId.eq(ctx.org_id))
-        .filter(program::Column::Id.eq(id))
-        .exec(db)
-        .await?;
+    scope::delete_by_id::<program::Entity>(ctx, db, id).await?;
     Ok(())
-}
-
-pub async fn find<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    public_id: &str,
-) -> Result<Option<ProgramRow>> {
-    Ok(program::Entity::find()
-        .filter(program::Column::OrgId.eq(ctx.org_id))
-        .filter(program::Column::PublicId.eq(public_id))
-        .one(db)
-        .await?)
-}
-
-pub async fn find_by_id<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    id: i64,
-) -> Result<Option<ProgramRow>> {
-    Ok(program::Entity::find()
-        .filter(program::Column::OrgId.eq(ctx.org_id))
-        .filter(program::Column::Id.eq(id))
-        .one(db)
-        .await?)
 }
 
 /// Programs whose name or title is exactly `text` (names are unique, titles need not be).
@@ -118,19 +92,17 @@ pub async fn find_by_name_or_title<C: ConnectionTrait>(
     db: &C,
     text: &str,
 ) -> Result<Vec<ProgramRow>> {
-    let by_name = program::Entity::find()
-        .filter(program::Column::OrgId.eq(ctx.org_id))
+    let by_name = scoped::<program::Entity>(ctx)
         .filter(program::Column::Name.eq(text))
         .all(db)
         .await?;
     if !by_name.is_empty() {
         return Ok(by_name);
     }
-    Ok(program::Entity::find()
-        .filter(program::Column::OrgId.eq(ctx.org_id))
+    scoped::<program::Entity>(ctx)
         .filter(program::Column::Title.eq(text))
         .all(db)
-        .await?)
+        .await
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -139,31 +111,22 @@ pub async fn list<C: ConnectionTrait>(
     offset: u64,
     limit: u64,
 ) -> Result<Page<ProgramRow>> {
-    let query = program::Entity::find().filter(program::Column::OrgId.eq(ctx.org_id));
-    let total = query.clone().count(db).await?;
-    let items = query
+    scoped::<program::Entity>(ctx)
         .order_by_asc(program::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok(Page { items, total })
+        .page(db, offset, limit)
+        .await
 }
 
 /// All programs of the org (promo-code resolution walks their templates).
 pub async fn all<C: ConnectionTrait>(ctx: &Ctx, db: &C) -> Result<Vec<ProgramRow>> {
-    Ok(program::Entity::find()
-        .filter(program::Column::OrgId.eq(ctx.org_id))
-        .all(db)
-        .await?)
+    scoped::<program::Entity>(ctx).all(db).await
 }
 
 pub async fn member_count<C: ConnectionTrait>(ctx: &Ctx, db: &C, program_id: i64) -> Result<u64> {
-    Ok(member::Entity::find()
-        .filter(member::Column::OrgId.eq(ctx.org_id))
+    scoped::<member::Entity>(ctx)
         .filter(member::Column::ProgramId.eq(program_id))
         .count(db)
-        .await?)
+        .await
 }
 
 pub fn embed_origins(row: &ProgramRow) -> Vec<String> {

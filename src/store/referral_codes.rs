@@ -3,15 +3,18 @@
 use chrono::{DateTime, Utc};
 use entities::{referral, referral_code};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 
 use super::members::{self, MemberRow};
+use super::scope::{self, scoped};
 use super::Page;
 use crate::domain::{ids, Ctx};
 use crate::error::{AppError, Result};
 
+/// The table, for the generic finders in `store::scope`.
+pub use entities::referral_code::Entity as CodeTable;
 pub use entities::referral_code::Model as CodeRow;
 
 pub const ACTIVE: &str = "active";
@@ -58,11 +61,7 @@ pub async fn find<C: ConnectionTrait>(
     db: &C,
     public_id: &str,
 ) -> Result<Option<CodeWithMember>> {
-    let row = referral_code::Entity::find()
-        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
-        .filter(referral_code::Column::PublicId.eq(public_id))
-        .one(db)
-        .await?;
+    let row = scope::find_by_public_id::<referral_code::Entity>(ctx, db, public_id).await?;
     join_one(ctx, db, row).await
 }
 
@@ -71,8 +70,7 @@ pub async fn find_by_code<C: ConnectionTrait>(
     db: &C,
     code: &str,
 ) -> Result<Option<CodeWithMember>> {
-    let row = referral_code::Entity::find()
-        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+    let row = scoped::<referral_code::Entity>(ctx)
         .filter(referral_code::Column::Code.eq(code))
         .one(db)
         .await?;
@@ -84,8 +82,7 @@ pub async fn find_active_for_member<C: ConnectionTrait>(
     db: &C,
     member_id: i64,
 ) -> Result<Option<CodeWithMember>> {
-    let row = referral_code::Entity::find()
-        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+    let row = scoped::<referral_code::Entity>(ctx)
         .filter(referral_code::Column::MemberId.eq(member_id))
         .filter(referral_code::Column::Status.eq(ACTIVE))
         .one(db)
@@ -100,20 +97,16 @@ pub async fn list<C: ConnectionTrait>(
     offset: u64,
     limit: u64,
 ) -> Result<Page<CodeWithMember>> {
-    let mut query =
-        referral_code::Entity::find().filter(referral_code::Column::OrgId.eq(ctx.org_id));
+    let mut query = scoped::<referral_code::Entity>(ctx);
     if let Some(member_id) = filter.member_id {
         query = query.filter(referral_code::Column::MemberId.eq(member_id));
     }
     if let Some(status) = filter.status {
         query = query.filter(referral_code::Column::Status.eq(status));
     }
-    let total = query.clone().count(db).await?;
-    let rows = query
+    let Page { items: rows, total } = query
         .order_by_desc(referral_code::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
+        .page(db, offset, limit)
         .await?;
     let members = members::find_many(ctx, db, rows.iter().map(|r| r.member_id).collect()).await?;
     let items = rows
@@ -148,21 +141,15 @@ pub async fn delete<C: ConnectionTrait>(
     db: &C,
     id: i64,
 ) -> std::result::Result<u64, DbErr> {
-    let res = referral_code::Entity::delete_many()
-        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
-        .filter(referral_code::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    scope::delete_by_id::<referral_code::Entity>(ctx, db, id).await
 }
 
 /// Referrals attributed through this code.
 pub async fn referral_count<C: ConnectionTrait>(ctx: &Ctx, db: &C, code_id: i64) -> Result<u64> {
-    Ok(referral::Entity::find()
-        .filter(referral::Column::OrgId.eq(ctx.org_id))
+    scoped::<referral::Entity>(ctx)
         .filter(referral::Column::ReferralCodeId.eq(code_id))
         .count(db)
-        .await?)
+        .await
 }
 
 async fn join_one<C: ConnectionTrait>(
@@ -185,13 +172,12 @@ pub async fn deactivate_all_for_member<C: ConnectionTrait>(
     member_id: i64,
 ) -> Result<u64> {
     use sea_orm::sea_query::Expr;
-    let res = referral_code::Entity::update_many()
+    let res = scope::update::<referral_code::Entity>(ctx)
         .col_expr(referral_code::Column::Status, Expr::value(INACTIVE))
         .col_expr(
             referral_code::Column::DeactivatedAt,
             Expr::value(Some(Utc::now())),
         )
-        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
         .filter(referral_code::Column::MemberId.eq(member_id))
         .filter(referral_code::Column::Status.eq(ACTIVE))
         .exec(db)
@@ -208,8 +194,7 @@ pub async fn active_for_members<C: ConnectionTrait>(
     if member_ids.is_empty() {
         return Ok(Default::default());
     }
-    let rows = referral_code::Entity::find()
-        .filter(referral_code::Column::OrgId.eq(ctx.org_id))
+    let rows = scoped::<referral_code::Entity>(ctx)
         .filter(referral_code::Column::MemberId.is_in(member_ids.to_vec()))
         .filter(referral_code::Column::Status.eq(ACTIVE))
         .all(db)

@@ -2,15 +2,18 @@
 use chrono::{DateTime, Utc};
 use entities::{reward_rule, rule_condition};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use super::scope::{self, scoped};
 use super::Page;
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
+/// The table, for the generic finders in `store::scope`.
+pub use entities::reward_rule::Entity as RuleTable;
 pub use entities::reward_rule::Model as RuleRow;
+pub use entities::rule_condition::Entity as ConditionTable;
 pub use entities::rule_condition::Model as ConditionRow;
 
 /// Every settable field of a rule.
@@ -105,26 +108,6 @@ pub async fn touch<C: ConnectionTrait>(db: &C, row: RuleRow) -> Result<RuleRow> 
     Ok(am.update(db).await?)
 }
 
-pub async fn find<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    public_id: &str,
-) -> Result<Option<RuleRow>> {
-    Ok(reward_rule::Entity::find()
-        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
-        .filter(reward_rule::Column::PublicId.eq(public_id))
-        .one(db)
-        .await?)
-}
-
-pub async fn find_by_id<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<Option<RuleRow>> {
-    Ok(reward_rule::Entity::find()
-        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
-        .filter(reward_rule::Column::Id.eq(id))
-        .one(db)
-        .await?)
-}
-
 pub async fn list<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
@@ -132,31 +115,20 @@ pub async fn list<C: ConnectionTrait>(
     offset: u64,
     limit: u64,
 ) -> Result<Page<RuleRow>> {
-    let q = reward_rule::Entity::find()
-        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
-        .filter(reward_rule::Column::ProgramId.eq(program_id));
-    let total = q.clone().count(db).await?;
-    let items = q
+    scoped::<reward_rule::Entity>(ctx)
+        .filter(reward_rule::Column::ProgramId.eq(program_id))
         .order_by_asc(reward_rule::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok(Page { items, total })
+        .page(db, offset, limit)
+        .await
 }
 
 /// Deletes a rule and its conditions.
 pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, rule_id: i64) -> Result<()> {
-    rule_condition::Entity::delete_many()
-        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
+    scope::delete::<rule_condition::Entity>(ctx)
         .filter(rule_condition::Column::RuleId.eq(rule_id))
         .exec(db)
         .await?;
-    reward_rule::Entity::delete_many()
-        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
-        .filter(reward_rule::Column::Id.eq(rule_id))
-        .exec(db)
-        .await?;
+    scope::delete_by_id::<reward_rule::Entity>(ctx, db, rule_id).await?;
     Ok(())
 }
 
@@ -213,49 +185,20 @@ pub async fn update_condition<C: ConnectionTrait>(
     Ok(am.update(db).await?)
 }
 
-pub async fn find_condition<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    public_id: &str,
-) -> Result<Option<ConditionRow>> {
-    Ok(rule_condition::Entity::find()
-        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
-        .filter(rule_condition::Column::PublicId.eq(public_id))
-        .one(db)
-        .await?)
-}
-
-pub async fn find_condition_by_id<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    id: i64,
-) -> Result<Option<ConditionRow>> {
-    Ok(rule_condition::Entity::find()
-        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
-        .filter(rule_condition::Column::Id.eq(id))
-        .one(db)
-        .await?)
-}
-
 pub async fn conditions<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     rule_id: i64,
 ) -> Result<Vec<ConditionRow>> {
-    Ok(rule_condition::Entity::find()
-        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
+    scoped::<rule_condition::Entity>(ctx)
         .filter(rule_condition::Column::RuleId.eq(rule_id))
         .order_by_asc(rule_condition::Column::Id)
         .all(db)
-        .await?)
+        .await
 }
 
 pub async fn delete_condition<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<()> {
-    rule_condition::Entity::delete_many()
-        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
-        .filter(rule_condition::Column::Id.eq(id))
-        .exec(db)
-        .await?;
+    scope::delete_by_id::<rule_condition::Entity>(ctx, db, id).await?;
     Ok(())
 }
 
@@ -265,10 +208,10 @@ pub async fn delete_for_program<C: ConnectionTrait>(
     db: &C,
     program_id: i64,
 ) -> Result<()> {
-    let rule_ids: Vec<i64> = reward_rule::Entity::find()
+    let rule_ids: Vec<i64> = scoped::<reward_rule::Entity>(ctx)
+        .into_select()
         .select_only()
         .column(reward_rule::Column::Id)
-        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
         .filter(reward_rule::Column::ProgramId.eq(program_id))
         .into_tuple()
         .all(db)

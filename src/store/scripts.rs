@@ -2,14 +2,16 @@
 use chrono::Utc;
 use entities::{reward_rule, rule_condition, script, script_version};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder, Set,
 };
 
+use super::scope::{self, scoped};
 use super::Page;
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
+/// The table, for the generic finders in `store::scope`.
+pub use entities::script::Entity as ScriptTable;
 pub use entities::script::Model as ScriptRow;
 pub use entities::script_version::Model as VersionRow;
 
@@ -73,45 +75,16 @@ pub async fn add_version<C: ConnectionTrait>(
     am.update(db).await
 }
 
-pub async fn find<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    public_id: &str,
-) -> Result<Option<ScriptRow>> {
-    Ok(script::Entity::find()
-        .filter(script::Column::OrgId.eq(ctx.org_id))
-        .filter(script::Column::PublicId.eq(public_id))
-        .one(db)
-        .await?)
-}
-
-pub async fn find_by_id<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    id: i64,
-) -> Result<Option<ScriptRow>> {
-    Ok(script::Entity::find()
-        .filter(script::Column::OrgId.eq(ctx.org_id))
-        .filter(script::Column::Id.eq(id))
-        .one(db)
-        .await?)
-}
-
 pub async fn list<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     offset: u64,
     limit: u64,
 ) -> Result<Page<ScriptRow>> {
-    let q = script::Entity::find().filter(script::Column::OrgId.eq(ctx.org_id));
-    let total = q.clone().count(db).await?;
-    let items = q
+    scoped::<script::Entity>(ctx)
         .order_by_asc(script::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok(Page { items, total })
+        .page(db, offset, limit)
+        .await
 }
 
 pub async fn version<C: ConnectionTrait>(
@@ -120,12 +93,11 @@ pub async fn version<C: ConnectionTrait>(
     script_id: i64,
     version: i64,
 ) -> Result<Option<VersionRow>> {
-    Ok(script_version::Entity::find()
-        .filter(script_version::Column::OrgId.eq(ctx.org_id))
+    scoped::<script_version::Entity>(ctx)
         .filter(script_version::Column::ScriptId.eq(script_id))
         .filter(script_version::Column::Version.eq(version))
         .one(db)
-        .await?)
+        .await
 }
 
 pub async fn versions<C: ConnectionTrait>(
@@ -133,23 +105,20 @@ pub async fn versions<C: ConnectionTrait>(
     db: &C,
     script_id: i64,
 ) -> Result<Vec<VersionRow>> {
-    Ok(script_version::Entity::find()
-        .filter(script_version::Column::OrgId.eq(ctx.org_id))
+    scoped::<script_version::Entity>(ctx)
         .filter(script_version::Column::ScriptId.eq(script_id))
         .order_by_desc(script_version::Column::Version)
         .all(db)
-        .await?)
+        .await
 }
 
 /// How many rules (as amount scripts) and conditions use the script.
 pub async fn usage<C: ConnectionTrait>(ctx: &Ctx, db: &C, script_id: i64) -> Result<u64> {
-    let rules = reward_rule::Entity::find()
-        .filter(reward_rule::Column::OrgId.eq(ctx.org_id))
+    let rules = scoped::<reward_rule::Entity>(ctx)
         .filter(reward_rule::Column::AmountScriptId.eq(script_id))
         .count(db)
         .await?;
-    let conditions = rule_condition::Entity::find()
-        .filter(rule_condition::Column::OrgId.eq(ctx.org_id))
+    let conditions = scoped::<rule_condition::Entity>(ctx)
         .filter(rule_condition::Column::ScriptId.eq(script_id))
         .count(db)
         .await?;
@@ -157,15 +126,10 @@ pub async fn usage<C: ConnectionTrait>(ctx: &Ctx, db: &C, script_id: i64) -> Res
 }
 
 pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, script_id: i64) -> Result<()> {
-    script_version::Entity::delete_many()
-        .filter(script_version::Column::OrgId.eq(ctx.org_id))
+    scope::delete::<script_version::Entity>(ctx)
         .filter(script_version::Column::ScriptId.eq(script_id))
         .exec(db)
         .await?;
-    script::Entity::delete_many()
-        .filter(script::Column::OrgId.eq(ctx.org_id))
-        .filter(script::Column::Id.eq(script_id))
-        .exec(db)
-        .await?;
+    scope::delete_by_id::<script::Entity>(ctx, db, script_id).await?;
     Ok(())
 }

@@ -13,16 +13,11 @@ use poem::web::{Data, Path};
 use poem::{handler, Response};
 use sha2::{Digest, Sha256};
 
-use super::links::{self, MemberLinks};
+use super::links::MemberLinks;
 use crate::api::State;
 use crate::domain::access::{self, Opened};
-use crate::domain::codes::Code;
-use crate::domain::members::{self, MemberDetail};
-use crate::domain::roles::Role;
+use crate::domain::members::MemberDetail;
 use crate::domain::values::decimal;
-use crate::domain::Ctx;
-use crate::store::programs::embed_origins;
-use crate::store::{members as member_store, orgs, referral_codes};
 
 const COPY_SCRIPT: &str = "document.querySelectorAll('[data-copy]').forEach(function(b){b.addEventListener('click',\
 function(){var i=document.getElementById(b.getAttribute('data-copy'));i.select();\
@@ -111,23 +106,13 @@ fn render(
 ) -> Result<(String, Vec<String>), minijinja::Error> {
     let program = d.program.as_ref();
     let code = d.referral_code.clone().unwrap_or_default();
-    let destination = d
-        .member
-        .custom_override_url
-        .as_deref()
-        .or(program.and_then(|p| p.url.as_deref()));
     let MemberLinks {
         share_url,
         sms_share_url,
         whatsapp_share_url,
         email_share_url,
         ..
-    } = links::member_links(
-        base,
-        &code,
-        destination,
-        program.and_then(|p| p.referral_offer.as_deref()),
-    );
+    } = d.links(base, &code);
     let currency = program
         .map(|p| p.currency.clone())
         .unwrap_or_else(|| "USD".into());
@@ -142,7 +127,10 @@ fn render(
         reward_total => decimal(s.reward_total_minor, &currency), reward_issued => decimal(s.reward_issued_minor, &currency),
         currency, copy_script => COPY_SCRIPT,
     })?;
-    Ok((body, program.map(embed_origins).unwrap_or_default()))
+    Ok((
+        body,
+        program.map(|p| p.embed_origins.clone()).unwrap_or_default(),
+    ))
 }
 
 async fn member_page(state: &State, token: &str, template: &str) -> Response {
@@ -174,47 +162,7 @@ pub async fn widget(Path(token): Path<String>, state: Data<&State>) -> Response 
 /// `/r/{code}`: counts a view and redirects to the member's destination with `ref=<code>`.
 #[handler]
 pub async fn share_link(Path(code): Path<String>, state: Data<&State>) -> Response {
-    let Ok(code) = Code::parse("code", &code) else {
-        return not_found();
-    };
-    let db = &state.db;
-    let result: crate::error::Result<Option<String>> = async {
-        let Some(row) = referral_codes::find_active_any_org(db.conn(), code.as_str()).await? else {
-            return Ok(None);
-        };
-        let Some(org) = orgs::find_by_id(db.conn(), row.org_id).await? else {
-            return Ok(None);
-        };
-        if org.disabled_at.is_some() {
-            return Ok(None);
-        }
-        let ctx = Ctx {
-            org_id: org.id,
-            org_public_id: org.public_id,
-            actor: "share-link".into(),
-            role: Role::Analyst,
-        };
-        let Some(member) = member_store::find_by_id(&ctx, db.conn(), row.member_id).await? else {
-            return Ok(None);
-        };
-        if member.removed_at.is_some() || member.disabled {
-            return Ok(None);
-        }
-        let detail = members::details(&ctx, db.conn(), vec![member]).await?.pop();
-        let destination = detail.as_ref().and_then(|d| {
-            d.member
-                .custom_override_url
-                .clone()
-                .or_else(|| d.program.as_ref().and_then(|p| p.url.clone()))
-        });
-        let Some(target) = destination.and_then(|d| links::with_ref(&d, code.as_str())) else {
-            return Ok(None);
-        };
-        member_store::add_view(db.conn(), row.member_id).await?;
-        Ok(Some(target))
-    }
-    .await;
-    match result {
+    match access::follow_share_link(&state.db, &code).await {
         Ok(Some(target)) => Response::builder()
             .status(StatusCode::FOUND)
             .header("location", target)

@@ -8,7 +8,6 @@ use crate::api::wire::{Line, Timestamp};
 use crate::api::{ApiAuth, ApiTags, State};
 use crate::domain::access;
 use crate::domain::members::MemberQuery;
-use crate::web::links;
 
 pub struct RrAccessApi {
     pub state: State,
@@ -72,19 +71,7 @@ impl RrAccessApi {
         };
         let grant = access::grant(&ctx, &self.state.db, &query, body.expire_in_minutes).await?;
         let base = &self.state.public_base;
-        let program = grant.member.program.as_ref();
-        let destination = grant
-            .member
-            .member
-            .custom_override_url
-            .as_deref()
-            .or(program.and_then(|p| p.url.as_deref()));
-        let l = links::member_links(
-            base,
-            &grant.code,
-            destination,
-            program.and_then(|p| p.referral_offer.as_deref()),
-        );
+        let l = grant.member.links(base, &grant.code);
         Ok(Json(RrAccessUrls {
             referral_code: grant.code,
             share_url: l.share_url,

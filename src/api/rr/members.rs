@@ -5,12 +5,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::{date_bound, RrError};
 use crate::api::{ApiAuth, ApiTags, State};
+use crate::domain::members::Profile;
 use crate::domain::members::{
     self, ItemResult, ListMembers, MemberChanges, MemberDetail, MemberQuery, NewMember,
 };
 use crate::domain::values::decimal;
 use crate::error::AppError;
-use crate::store::members::Profile;
 
 use crate::api::enums::{ItemStatus, MemberSort, MemberStatus};
 use crate::api::wire::{Count, IdText, Line, Offset, Text, Timestamp};

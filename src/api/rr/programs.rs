@@ -83,8 +83,8 @@ impl RrProgramsApi {
             .map(str::trim)
             .filter(|k| !k.is_empty())
         {
-            let found = match programs::resolve(&ctx, self.state.db.raw(), "programId", key).await {
-                Ok(row) => vec![programs::view(&row).into()],
+            let found = match programs::lookup(&ctx, &self.state.db, "programId", key).await {
+                Ok(program) => vec![program.into()],
                 Err(AppError::NotFound(_)) => vec![],
                 Err(e) => return Err(e.into()),
             };
@@ -121,8 +121,8 @@ impl RrProgramsApi {
         program_name: Query<IdText>,
     ) -> Result<Json<RrProgram>, RrError> {
         let ctx = self.state.tenant(auth, "rrGetProgram").await?;
-        let row =
-            programs::resolve(&ctx, self.state.db.raw(), "programName", &program_name.0).await?;
-        Ok(Json(programs::view(&row).into()))
+        let program =
+            programs::lookup(&ctx, &self.state.db, "programName", &program_name.0).await?;
+        Ok(Json(program.into()))
     }
 }

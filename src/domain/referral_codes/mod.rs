@@ -2,23 +2,29 @@
 //!
 //! The one-active rule and platform-wide code uniqueness are enforced by unique indexes; this
 //! module only translates their refusals into 409s that name the code in the way.
+//!
+//! `mentor` says whose code it is (a member by our id or by the tenant's own), `issue` gives a
+//! member a new active code; this module holds the 004 record operations.
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
 use super::codes::Code;
+use super::members::MemberNames;
 use super::{ids, Ctx, PageReq};
 use crate::error::{AppError, Result};
-use crate::store::members::{self, MemberNames, MemberRow};
-use crate::store::referral_codes::{
-    self as store, CodeFilter, CodeRow, CodeWithMember, ACTIVE, INACTIVE,
-};
-use crate::store::{events, is_fk_violation, unique_violation, Db, Page};
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use crate::store::members::{self, MemberTable};
+use crate::store::referral_codes::{self as store, CodeFilter, CodeWithMember, ACTIVE, INACTIVE};
+use crate::store::{events, is_fk_violation, scope, unique_violation, Db, Page};
 
-/// How many generated codes to try before giving up (each retry lengthens the suffix).
-const GENERATE_ATTEMPTS: usize = 8;
-const MAX_MENTOR_LEN: usize = 128;
+mod issue;
+mod mentor;
+
+use issue::conflict_with_active;
+pub(in crate::domain) use issue::issue;
+pub(in crate::domain) use mentor::mentor_label;
+use mentor::resolve_mentor;
+pub use mentor::MentorRef;
 
 /// A record as the 004 contract shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -30,44 +36,6 @@ pub struct CodeRecord {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub deactivated_at: Option<DateTime<Utc>>,
-}
-
-/// Who the mentor is: a member's public id (`mem_…`) or the tenant's own identifier.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MentorRef {
-    Member(String),
-    External(String),
-}
-
-impl MentorRef {
-    pub fn parse(field: &str, raw: &str) -> Result<MentorRef> {
-        let s = raw.trim();
-        if s.is_empty() {
-            return Err(AppError::invalid(field, "must not be empty"));
-        }
-        if s.chars().count() > MAX_MENTOR_LEN {
-            return Err(AppError::invalid(
-                field,
-                format!("must be at most {MAX_MENTOR_LEN} characters"),
-            ));
-        }
-        if s.chars().any(char::is_control) {
-            return Err(AppError::invalid(
-                field,
-                "must not contain control characters",
-            ));
-        }
-        if s.starts_with("mem_") {
-            if !ids::has_prefix(s, "mem") {
-                return Err(AppError::invalid(
-                    field,
-                    "`mem_` ids are member ids and must be `mem_` plus letters and digits",
-                ));
-            }
-            return Ok(MentorRef::Member(s.to_string()));
-        }
-        Ok(MentorRef::External(s.to_string()))
-    }
 }
 
 pub struct CreateCode {
@@ -101,14 +69,6 @@ fn record(ctx: &Ctx, row: &CodeWithMember) -> CodeRecord {
     }
 }
 
-/// The mentor as clients know it: their own identifier when they gave one, else ours.
-pub fn mentor_label(member: &MemberRow) -> String {
-    member
-        .external_id
-        .clone()
-        .unwrap_or_else(|| member.public_id.clone())
-}
-
 fn parse_record_id(id: &str) -> Result<&str> {
     let id = id.trim();
     if ids::has_prefix(id, "rc") {
@@ -132,23 +92,6 @@ fn parse_status(field: &str, raw: &str) -> Result<&'static str> {
     }
 }
 
-async fn conflict_with_active<C: sea_orm::ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    member: &MemberRow,
-) -> Result<Option<AppError>> {
-    Ok(store::find_active_for_member(ctx, db, member.id)
-        .await?
-        .map(|active| {
-            AppError::conflict(format!(
-                "mentor `{}` already has an active code {} ({}); deactivate it first",
-                mentor_label(member),
-                active.code.code,
-                active.code.public_id
-            ))
-        }))
-}
-
 pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord> {
     ctx.check_org_param("org_id", input.org_id.as_deref())?;
     let mentor = MentorRef::parse("mentor_id", &input.mentor_id)?;
@@ -159,9 +102,11 @@ pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord>
         .transpose()?;
     let txn = db.write().await?;
     let member = match &mentor {
-        MentorRef::Member(public_id) => members::find_by_public_id(ctx, &txn, public_id)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("mentor_id `{public_id}`")))?,
+        MentorRef::Member(public_id) => {
+            scope::find_by_public_id::<MemberTable>(ctx, &txn, public_id)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("mentor_id `{public_id}`")))?
+        }
         MentorRef::External(external_id) => {
             let (member, created) =
                 members::ensure_external(ctx, &txn, external_id, &input.names).await?;
@@ -175,62 +120,6 @@ pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord>
     let row = issue(ctx, &txn, &member, given.as_ref(), "code").await?;
     txn.commit().await?;
     Ok(record(ctx, &CodeWithMember { code: row, member }))
-}
-
-/// Gives `member` a new active code inside the caller's transaction: `given`, or a generated
-/// one retried inside savepoints on collision. Records `ReferralCodeAdd`.
-pub async fn issue(
-    ctx: &Ctx,
-    txn: &DatabaseTransaction,
-    member: &MemberRow,
-    given: Option<&Code>,
-    field: &str,
-) -> Result<CodeRow> {
-    let attempts = if given.is_some() {
-        1
-    } else {
-        GENERATE_ATTEMPTS
-    };
-    for attempt in 0..attempts {
-        let code = given.cloned().unwrap_or_else(|| {
-            Code::generate(
-                member.first_name.as_deref(),
-                member.last_name.as_deref(),
-                4 + attempt / 2,
-            )
-        });
-        let savepoint = txn.begin().await?;
-        match store::insert_active(ctx, &savepoint, member.id, code.as_str()).await {
-            Ok(row) => {
-                savepoint.commit().await?;
-                let rec = record(
-                    ctx,
-                    &CodeWithMember {
-                        code: row.clone(),
-                        member: member.clone(),
-                    },
-                );
-                events::record(ctx, txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
-                return Ok(row);
-            }
-            Err(err) if unique_violation(&err).is_some() => {
-                savepoint.rollback().await?;
-                if let Some(conflict) = conflict_with_active(ctx, txn, member).await? {
-                    return Err(conflict);
-                }
-                if given.is_some() {
-                    return Err(AppError::conflict(format!(
-                        "{field}: `{}` is already taken",
-                        code.as_str()
-                    )));
-                }
-            }
-            Err(err) => return Err(err.into()),
-        }
-    }
-    Err(AppError::Internal(
-        "no free referral code after several attempts".into(),
-    ))
 }
 
 pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<CodeRecord> {
@@ -247,14 +136,6 @@ pub async fn lookup(ctx: &Ctx, db: &Db, code: &str) -> Result<CodeRecord> {
         .await?
         .ok_or_else(|| AppError::not_found("referral code"))?;
     Ok(record(ctx, &row))
-}
-
-async fn resolve_mentor(ctx: &Ctx, db: &Db, mentor: &MentorRef) -> Result<MemberRow> {
-    let found = match mentor {
-        MentorRef::Member(id) => members::find_by_public_id(ctx, db.conn(), id).await?,
-        MentorRef::External(id) => members::find_by_external_id(ctx, db.conn(), id).await?,
-    };
-    found.ok_or_else(|| AppError::not_found("mentor"))
 }
 
 pub async fn active(
@@ -441,23 +322,6 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<Deleted> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mentor_ids_are_member_ids_or_external_ids() {
-        assert_eq!(
-            MentorRef::parse("mentor_id", "usr_4491").unwrap(),
-            MentorRef::External("usr_4491".into())
-        );
-        assert_eq!(
-            MentorRef::parse("mentor_id", "mem_abc123").unwrap(),
-            MentorRef::Member("mem_abc123".into())
-        );
-        assert!(MentorRef::parse("mentor_id", "mem_").is_err());
-        assert!(MentorRef::parse("mentor_id", "  ").is_err());
-        assert!(MentorRef::parse("mentor_id", "a\nb").is_err());
-        assert!(MentorRef::parse("mentor_id", &"x".repeat(129)).is_err());
-    }
-
     #[test]
     fn record_ids_must_have_the_rc_shape() {
         assert!(parse_record_id("rc_8f3a21bc").is_ok());

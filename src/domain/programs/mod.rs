@@ -6,12 +6,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{ids, values, Ctx};
+use super::{ids, Ctx};
 use crate::error::{AppError, Result};
-use crate::store::programs::{self as store, ProgramFields, ProgramRow};
-use crate::store::{events, unique_violation, Db, Page};
+use crate::store::programs::{self as store, ProgramFields, ProgramRow, ProgramTable};
+use crate::store::{events, scope, unique_violation, Db, Page};
 
-const MAX_EMBED_ORIGINS: usize = 20;
+mod input;
+
+pub use input::{parse, ProgramInput};
 
 /// A program as the native surface shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -41,7 +43,7 @@ pub struct ProgramView {
     pub updated_at: DateTime<Utc>,
 }
 
-pub fn view(row: &ProgramRow) -> ProgramView {
+pub(in crate::domain) fn view(row: &ProgramRow) -> ProgramView {
     ProgramView {
         id: row.public_id.clone(),
         number: row.id,
@@ -64,104 +66,6 @@ pub fn view(row: &ProgramRow) -> ProgramView {
         created_at: row.created_at,
         updated_at: row.updated_at,
     }
-}
-
-/// Unvalidated program input, as any surface receives it.
-#[derive(Debug, Clone, Default)]
-pub struct ProgramInput {
-    pub name: String,
-    pub title: Option<String>,
-    pub program_type: Option<String>,
-    pub project: Option<String>,
-    pub promocode: String,
-    pub url: Option<String>,
-    pub start_date: Option<DateTime<Utc>>,
-    pub end_date: Option<DateTime<Utc>>,
-    pub assign_by_default: bool,
-    pub account_group: Option<String>,
-    pub account_group_restrict: Option<String>,
-    pub member_offer: Option<String>,
-    pub referral_offer: Option<String>,
-    pub is_active: Option<bool>,
-    pub currency: Option<String>,
-    pub embed_origins: Vec<String>,
-}
-
-impl ProgramInput {
-    /// The input that reproduces a stored program (the func surface edits by overlaying on it).
-    pub fn from_view(v: &ProgramView) -> ProgramInput {
-        ProgramInput {
-            name: v.name.clone(),
-            title: Some(v.title.clone()),
-            program_type: Some(v.program_type.clone()),
-            project: Some(v.project.clone()),
-            promocode: v.promocode.clone(),
-            url: v.url.clone(),
-            start_date: v.start_date,
-            end_date: v.end_date,
-            assign_by_default: v.assign_by_default,
-            account_group: v.account_group.clone(),
-            account_group_restrict: v.account_group_restrict.clone(),
-            member_offer: v.member_offer.clone(),
-            referral_offer: v.referral_offer.clone(),
-            is_active: Some(v.is_active),
-            currency: Some(v.currency.clone()),
-            embed_origins: v.embed_origins.clone(),
-        }
-    }
-}
-
-pub fn parse(input: ProgramInput) -> Result<ProgramFields> {
-    let name = values::text("name", &input.name, 100)?;
-    if let (Some(start), Some(end)) = (input.start_date, input.end_date) {
-        if end < start {
-            return Err(AppError::invalid(
-                "end_date",
-                "must not be before start_date",
-            ));
-        }
-    }
-    if input.embed_origins.len() > MAX_EMBED_ORIGINS {
-        return Err(AppError::invalid(
-            "embed_origins",
-            format!("at most {MAX_EMBED_ORIGINS} origins"),
-        ));
-    }
-    let embed_origins = input
-        .embed_origins
-        .iter()
-        .map(|o| values::origin("embed_origins", o))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(ProgramFields {
-        title: values::opt_text("title", input.title.as_deref(), 200)?
-            .unwrap_or_else(|| name.clone()),
-        program_type: values::opt_text("type", input.program_type.as_deref(), 50)?
-            .unwrap_or_else(|| "referral".into()),
-        project: values::opt_text("project", input.project.as_deref(), 100)?.unwrap_or_default(),
-        promocode: values::promo_template("promocode", &input.promocode)?,
-        url: input
-            .url
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(|u| values::web_url("url", u))
-            .transpose()?,
-        start_date: input.start_date,
-        end_date: input.end_date,
-        assign_by_default: input.assign_by_default,
-        account_group: values::opt_text("account_group", input.account_group.as_deref(), 100)?,
-        account_group_restrict: values::opt_text(
-            "account_group_restrict",
-            input.account_group_restrict.as_deref(),
-            100,
-        )?,
-        member_offer: values::opt_text("member_offer", input.member_offer.as_deref(), 2000)?,
-        referral_offer: values::opt_text("referral_offer", input.referral_offer.as_deref(), 2000)?,
-        is_active: input.is_active.unwrap_or(true),
-        currency: values::currency("currency", input.currency.as_deref())?,
-        embed_origins,
-        name,
-    })
 }
 
 fn conflict(err: &sea_orm::DbErr, fields: &ProgramFields) -> Option<AppError> {
@@ -205,9 +109,7 @@ fn parse_id(id: &str) -> Result<&str> {
 }
 
 pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
-    let row = store::find(ctx, db.conn(), parse_id(id)?)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
+    let row = scope::get::<ProgramTable>(ctx, db.conn(), parse_id(id)?).await?;
     Ok(view(&row))
 }
 
@@ -225,9 +127,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: ProgramInput) -> Result
     let id = parse_id(id)?;
     let fields = parse(input)?;
     let txn = db.write().await?;
-    let row = store::find(ctx, &txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
+    let row = scope::get::<ProgramTable>(ctx, &txn, id).await?;
     let before = view(&row);
     let row = match store::update(&txn, row, fields.clone()).await {
         Ok(row) => row,
@@ -264,9 +164,7 @@ async fn refuse_with_members(
 
 /// Checks that `delete` would succeed, without deleting (bulk deletes check every item first).
 pub async fn ensure_deletable(ctx: &Ctx, db: &Db, id: &str) -> Result<()> {
-    let row = store::find(ctx, db.conn(), parse_id(id)?)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
+    let row = scope::get::<ProgramTable>(ctx, db.conn(), parse_id(id)?).await?;
     refuse_with_members(ctx, db.conn(), &row).await
 }
 
@@ -274,9 +172,7 @@ pub async fn ensure_deletable(ctx: &Ctx, db: &Db, id: &str) -> Result<()> {
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     let id = parse_id(id)?;
     let txn = db.write().await?;
-    let row = store::find(ctx, &txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
+    let row = scope::get::<ProgramTable>(ctx, &txn, id).await?;
     refuse_with_members(ctx, &txn, &row).await?;
     // Rules belong to their program; they go with it.
     crate::store::rules::delete_for_program(ctx, &txn, row.id).await?;
@@ -289,22 +185,27 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
 
 /// Every program a 003 tertiaryInfo value names: by public id, else by name, else by title
 /// (titles need not be unique, so this can be several).
-pub async fn matching<C: sea_orm::ConnectionTrait>(
+pub(in crate::domain) async fn matching<C: sea_orm::ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     key: &str,
 ) -> Result<Vec<ProgramRow>> {
     let key = key.trim();
     if ids::has_prefix(key, "prog") {
-        if let Some(row) = store::find(ctx, db, key).await? {
+        if let Some(row) = scope::find_by_public_id::<ProgramTable>(ctx, db, key).await? {
             return Ok(vec![row]);
         }
     }
     store::find_by_name_or_title(ctx, db, key).await
 }
 
+/// The program a 003 `programId` or `programName` names: by public id, name or title.
+pub async fn lookup(ctx: &Ctx, db: &Db, field: &str, key: &str) -> Result<ProgramView> {
+    Ok(view(&resolve(ctx, db.conn(), field, key).await?))
+}
+
 /// Finds a program by public id, name or title (003's `programId` accepts any of them).
-pub async fn resolve<C: sea_orm::ConnectionTrait>(
+pub(in crate::domain) async fn resolve<C: sea_orm::ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     field: &str,
@@ -322,84 +223,5 @@ pub async fn resolve<C: sea_orm::ConnectionTrait>(
             field,
             format!("`{key}` matches several programs by title; use the id or name"),
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn input() -> ProgramInput {
-        ProgramInput {
-            name: "Spring".into(),
-            promocode: "SPRING-@ID@".into(),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn defaults_fill_title_type_currency_and_activity() {
-        let f = parse(input()).unwrap();
-        assert_eq!(
-            (
-                f.title.as_str(),
-                f.program_type.as_str(),
-                f.currency.as_str(),
-                f.is_active
-            ),
-            ("Spring", "referral", "USD", true)
-        );
-    }
-
-    #[test]
-    fn bad_fields_are_named() {
-        let field = |i: ProgramInput| match parse(i).unwrap_err() {
-            AppError::Invalid { field, .. } | AppError::Missing { field, .. } => field,
-            other => panic!("{other}"),
-        };
-        assert_eq!(
-            field(ProgramInput {
-                promocode: "SPRING".into(),
-                ..input()
-            }),
-            "promocode"
-        );
-        assert_eq!(
-            field(ProgramInput {
-                name: " ".into(),
-                ..input()
-            }),
-            "name"
-        );
-        let start = Utc::now();
-        assert_eq!(
-            field(ProgramInput {
-                start_date: Some(start),
-                end_date: Some(start - chrono::Duration::days(1)),
-                ..input()
-            }),
-            "end_date"
-        );
-        assert_eq!(
-            field(ProgramInput {
-                currency: Some("EURO".into()),
-                ..input()
-            }),
-            "currency"
-        );
-        assert_eq!(
-            field(ProgramInput {
-                url: Some("ftp://x".into()),
-                ..input()
-            }),
-            "url"
-        );
-        assert_eq!(
-            field(ProgramInput {
-                embed_origins: vec!["https://a.com/x".into()],
-                ..input()
-            }),
-            "embed_origins"
-        );
     }
 }

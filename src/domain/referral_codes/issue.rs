@@ -1,0 +1,86 @@
+//! Giving a member a new active code: the given one, or a generated one retried on collision.
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+use serde_json::json;
+
+use super::{mentor_label, record, Ctx};
+use crate::domain::codes::Code;
+use crate::error::{AppError, Result};
+use crate::store::members::MemberRow;
+use crate::store::referral_codes::{self as store, CodeRow, CodeWithMember};
+use crate::store::{events, unique_violation};
+
+/// How many generated codes to try before giving up (each retry lengthens the suffix).
+const GENERATE_ATTEMPTS: usize = 8;
+
+pub(super) async fn conflict_with_active<C: sea_orm::ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member: &MemberRow,
+) -> Result<Option<AppError>> {
+    Ok(store::find_active_for_member(ctx, db, member.id)
+        .await?
+        .map(|active| {
+            AppError::conflict(format!(
+                "mentor `{}` already has an active code {} ({}); deactivate it first",
+                mentor_label(member),
+                active.code.code,
+                active.code.public_id
+            ))
+        }))
+}
+
+/// Gives `member` a new active code inside the caller's transaction: `given`, or a generated
+/// one retried inside savepoints on collision. Records `ReferralCodeAdd`.
+pub(in crate::domain) async fn issue(
+    ctx: &Ctx,
+    txn: &DatabaseTransaction,
+    member: &MemberRow,
+    given: Option<&Code>,
+    field: &str,
+) -> Result<CodeRow> {
+    let attempts = if given.is_some() {
+        1
+    } else {
+        GENERATE_ATTEMPTS
+    };
+    for attempt in 0..attempts {
+        let code = given.cloned().unwrap_or_else(|| {
+            Code::generate(
+                member.first_name.as_deref(),
+                member.last_name.as_deref(),
+                4 + attempt / 2,
+            )
+        });
+        let savepoint = txn.begin().await?;
+        match store::insert_active(ctx, &savepoint, member.id, code.as_str()).await {
+            Ok(row) => {
+                savepoint.commit().await?;
+                let rec = record(
+                    ctx,
+                    &CodeWithMember {
+                        code: row.clone(),
+                        member: member.clone(),
+                    },
+                );
+                events::record(ctx, txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
+                return Ok(row);
+            }
+            Err(err) if unique_violation(&err).is_some() => {
+                savepoint.rollback().await?;
+                if let Some(conflict) = conflict_with_active(ctx, txn, member).await? {
+                    return Err(conflict);
+                }
+                if given.is_some() {
+                    return Err(AppError::conflict(format!(
+                        "{field}: `{}` is already taken",
+                        code.as_str()
+                    )));
+                }
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(AppError::Internal(
+        "no free referral code after several attempts".into(),
+    ))
+}
