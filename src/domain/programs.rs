@@ -262,14 +262,6 @@ async fn refuse_with_members(
     Ok(())
 }
 
-/// Checks that `delete` would succeed, without deleting (bulk deletes check every item first).
-pub async fn ensure_deletable(ctx: &Ctx, db: &Db, id: &str) -> Result<()> {
-    let row = store::find(ctx, db.conn(), parse_id(id)?)
-        .await?
-        .ok_or_else(|| AppError::not_found("program"))?;
-    refuse_with_members(ctx, db.conn(), &row).await
-}
-
 /// Deletes a program that never had members; one with members answers 409 (their history stays).
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     let id = parse_id(id)?;
@@ -285,6 +277,26 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     events::record(ctx, &txn, "ProgramDelete", &program.id, json!(program)).await?;
     txn.commit().await?;
     Ok(program)
+}
+
+/// Deletes the programs with these numeric ids (the func surface's `elid=1, 2, 3`) in one
+/// transaction: all of them, or none when any is missing or refused as `delete` refuses it.
+pub async fn delete_numbers(ctx: &Ctx, db: &Db, numbers: &[i64]) -> Result<Vec<ProgramView>> {
+    let txn = db.write().await?;
+    let mut deleted = Vec::with_capacity(numbers.len());
+    for &number in numbers {
+        let row = store::find_by_id(ctx, &txn, number)
+            .await?
+            .ok_or_else(|| AppError::not_found("program"))?;
+        refuse_with_members(ctx, &txn, &row).await?;
+        crate::store::rules::delete_for_program(ctx, &txn, row.id).await?;
+        store::delete(ctx, &txn, row.id).await?;
+        let program = view(&row);
+        events::record(ctx, &txn, "ProgramDelete", &program.id, json!(program)).await?;
+        deleted.push(program);
+    }
+    txn.commit().await?;
+    Ok(deleted)
 }
 
 /// Every program a 003 tertiaryInfo value names: by public id, else by name, else by title

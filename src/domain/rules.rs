@@ -672,6 +672,65 @@ pub async fn condition_public_id(ctx: &Ctx, db: &Db, number: i64) -> Result<Stri
         .public_id)
 }
 
+/// Deletes the rules with these numeric ids (the func surface's `elid=1, 2, 3`) in one
+/// transaction: all of them, or none when any is missing.
+pub async fn delete_rule_numbers(ctx: &Ctx, db: &Db, numbers: &[i64]) -> Result<Vec<RuleView>> {
+    let txn = db.write().await?;
+    let mut deleted = Vec::with_capacity(numbers.len());
+    for &number in numbers {
+        let row = store::find_by_id(ctx, &txn, number)
+            .await?
+            .ok_or_else(|| AppError::not_found("rule"))?;
+        let rule = rule_view(ctx, &txn, &row).await?;
+        store::delete(ctx, &txn, row.id).await?;
+        program_changed(
+            ctx,
+            &txn,
+            &rule.program_id,
+            "rule_removed",
+            json!({"rule": rule}),
+        )
+        .await?;
+        deleted.push(rule);
+    }
+    txn.commit().await?;
+    Ok(deleted)
+}
+
+/// Deletes the conditions with these numeric ids in one transaction: all of them, or none when
+/// any is missing. Each bumps its rule's version, as `delete_condition` does.
+pub async fn delete_condition_numbers(
+    ctx: &Ctx,
+    db: &Db,
+    numbers: &[i64],
+) -> Result<Vec<ConditionView>> {
+    let txn = db.write().await?;
+    let mut deleted = Vec::with_capacity(numbers.len());
+    for &number in numbers {
+        let row = store::find_condition_by_id(ctx, &txn, number)
+            .await?
+            .ok_or_else(|| AppError::not_found("condition"))?;
+        let rule = store::find_by_id(ctx, &txn, row.rule_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("condition without rule".into()))?;
+        let cond = condition_view(ctx, &txn, &rule, &row).await?;
+        store::delete_condition(ctx, &txn, row.id).await?;
+        let rule = store::touch(&txn, rule).await?;
+        let program = program_of(ctx, &txn, &rule).await?.public_id;
+        program_changed(
+            ctx,
+            &txn,
+            &program,
+            "condition_removed",
+            json!({"rule_id": rule.public_id, "rule_version": rule.version, "condition": cond}),
+        )
+        .await?;
+        deleted.push(cond);
+    }
+    txn.commit().await?;
+    Ok(deleted)
+}
+
 /// An order as a dry run receives it (amount in major units of the rule's currency).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OrderInput {
