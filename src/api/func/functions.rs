@@ -2,7 +2,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::{error, from_app_error, FuncResponse, Params};
+use super::{error, from_app_error, FuncError, Params};
 use crate::api::State;
 use crate::authz::{READ, WRITE};
 use crate::domain::programs::{self, ProgramInput, ProgramView};
@@ -11,7 +11,7 @@ use crate::domain::Ctx;
 use crate::error::AppError;
 use crate::rules::model::ConditionInput;
 
-type Answer = Result<Value, FuncResponse>;
+type Answer = Result<Value, FuncError>;
 
 fn get<'a>(p: &'a Params, key: &str) -> Option<&'a str> {
     p.get(key).map(String::as_str)
@@ -22,7 +22,7 @@ fn saving(p: &Params) -> bool {
 }
 
 /// A numeric id parameter.
-fn number(p: &Params, key: &str) -> Result<Option<i64>, FuncResponse> {
+fn number(p: &Params, key: &str) -> Result<Option<i64>, FuncError> {
     match get(p, key).map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s
@@ -32,12 +32,12 @@ fn number(p: &Params, key: &str) -> Result<Option<i64>, FuncResponse> {
     }
 }
 
-fn required_number(p: &Params, key: &str) -> Result<i64, FuncResponse> {
+fn required_number(p: &Params, key: &str) -> Result<i64, FuncError> {
     number(p, key)?.ok_or_else(|| error("missed", key, "", format!("{key} is required")))
 }
 
 /// `elid` of `.delete`: one id or several separated by `, ` (an id given twice counts once).
-fn id_list(p: &Params) -> Result<Vec<i64>, FuncResponse> {
+fn id_list(p: &Params) -> Result<Vec<i64>, FuncError> {
     let raw = get(p, "elid").unwrap_or("").trim();
     if raw.is_empty() {
         return Err(error("missed", "elid", "", "elid is required".into()));
