@@ -110,7 +110,9 @@ pub fn field_of(message: &str) -> Option<String> {
 
 /// The error envelope of the surface that owns `path`, for errors raised before an operation
 /// runs (unknown route, unparsable request, missing credentials): 003 paths (`/api/…` outside
-/// `/api/v1/`) answer `{message, code, field}`, everything else the native envelope.
+/// `/api/v1/`) answer `{message, code, field}`, `/billmgr` 002's `{"error": {type, …}}` with
+/// HTTP 200 (as BILLmanager does; always JSON, as `out` is not known here), everything else the
+/// native envelope.
 pub fn envelope(
     path: &str,
     status: StatusCode,
@@ -119,7 +121,9 @@ pub fn envelope(
     field: Option<String>,
 ) -> poem::Response {
     let rr = path.starts_with("/api/") && !path.starts_with("/api/v1/");
-    let json = if path.starts_with("/billmgr") {
+    let billmgr = path == "/billmgr" || path.starts_with("/billmgr/");
+    let status = if billmgr { StatusCode::OK } else { status };
+    let json = if billmgr {
         let kind = match code {
             "unauthorized" => "auth",
             "forbidden" => "access",

@@ -98,7 +98,12 @@ impl ApiAuth {
 impl AppState {
     /// Authenticates a tenant key and authorizes it for `operation_id`.
     pub async fn tenant(&self, auth: ApiAuth, operation_id: &str) -> Result<Ctx> {
-        match self.auth.authenticate(auth.credentials()).await? {
+        self.tenant_with(auth.credentials(), operation_id).await
+    }
+
+    /// `tenant` for credentials that came some other way (the func surface's `authinfo`).
+    pub async fn tenant_with(&self, credentials: Credentials, operation_id: &str) -> Result<Ctx> {
+        match self.auth.authenticate(credentials).await? {
             Principal::Tenant(ctx) => {
                 self.authz.require(&ctx, operation_id).await?;
                 Ok(ctx)

@@ -94,7 +94,9 @@ async fn every_operation_has_an_id_a_tag_a_summary_and_its_errors() {
         let responses = op["responses"].as_object().unwrap();
         for (status, response) in responses {
             assert!(
-                response["description"].as_str().is_some_and(|s| !s.is_empty()),
+                response["description"]
+                    .as_str()
+                    .is_some_and(|s| !s.is_empty()),
                 "{name}: response {status} has no description"
             );
         }
@@ -124,7 +126,11 @@ async fn every_operation_has_an_id_a_tag_a_summary_and_its_errors() {
             assert!(documents("404"), "{name} takes an id but documents no 404");
         }
         let has_input = op.get("requestBody").is_some() || op.get("parameters").is_some();
-        assert_eq!(documents("400"), has_input, "{name}: 400 iff it takes input");
+        assert_eq!(
+            documents("400"),
+            has_input,
+            "{name}: 400 iff it takes input"
+        );
         assert_eq!(
             documents("422"),
             errors.iter().any(|(s, _)| *s == 422),
@@ -170,7 +176,10 @@ async fn optional_fields_are_nullable_and_enums_are_plain_references() {
     }
     assert_eq!(spec["info"]["license"]["name"], "MIT");
     assert!(spec["info"]["contact"].is_object());
-    assert_eq!(spec["paths"]["/healthz"]["get"]["security"], serde_json::json!([]));
+    assert_eq!(
+        spec["paths"]["/healthz"]["get"]["security"],
+        serde_json::json!([])
+    );
     let page = &spec["paths"]["/api/v1/referral-code-records"]["get"]["parameters"][0];
     assert_eq!(page["name"], "page");
     assert_eq!(page["schema"]["minimum"], 1.0);

@@ -2,7 +2,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::{error, from_app_error, FuncResponse, Params};
+use super::{error, from_app_error, FuncError, Params};
 use crate::api::State;
 use crate::authz::{READ, WRITE};
 use crate::domain::programs::{self, ProgramInput, ProgramView};
@@ -11,7 +11,7 @@ use crate::domain::Ctx;
 use crate::error::AppError;
 use crate::rules::model::ConditionInput;
 
-type Answer = Result<Value, FuncResponse>;
+type Answer = Result<Value, FuncError>;
 
 fn get<'a>(p: &'a Params, key: &str) -> Option<&'a str> {
     p.get(key).map(String::as_str)
@@ -22,7 +22,7 @@ fn saving(p: &Params) -> bool {
 }
 
 /// A numeric id parameter.
-fn number(p: &Params, key: &str) -> Result<Option<i64>, FuncResponse> {
+fn number(p: &Params, key: &str) -> Result<Option<i64>, FuncError> {
     match get(p, key).map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s
@@ -32,29 +32,31 @@ fn number(p: &Params, key: &str) -> Result<Option<i64>, FuncResponse> {
     }
 }
 
-fn required_number(p: &Params, key: &str) -> Result<i64, FuncResponse> {
+fn required_number(p: &Params, key: &str) -> Result<i64, FuncError> {
     number(p, key)?.ok_or_else(|| error("missed", key, "", format!("{key} is required")))
 }
 
-/// `elid` of `.delete`: one id or several separated by `, `.
-fn id_list(p: &Params) -> Result<Vec<i64>, FuncResponse> {
+/// `elid` of `.delete`: one id or several separated by `, ` (an id given twice counts once).
+fn id_list(p: &Params) -> Result<Vec<i64>, FuncError> {
     let raw = get(p, "elid").unwrap_or("").trim();
     if raw.is_empty() {
         return Err(error("missed", "elid", "", "elid is required".into()));
     }
-    raw.split(',')
-        .map(str::trim)
-        .map(|s| {
-            s.parse().map_err(|_| {
-                error(
-                    "value",
-                    "elid",
-                    raw,
-                    format!("elid: `{s}` is not a numeric id"),
-                )
-            })
-        })
-        .collect()
+    let mut ids = Vec::new();
+    for s in raw.split(',').map(str::trim) {
+        let id: i64 = s.parse().map_err(|_| {
+            error(
+                "value",
+                "elid",
+                raw,
+                format!("elid: `{s}` is not a numeric id"),
+            )
+        })?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }
 
 fn on(b: bool) -> Option<Value> {
@@ -337,21 +339,6 @@ macro_rules! edit {
     }};
 }
 
-/// `.delete`: every id must exist before any is deleted.
-macro_rules! delete_each {
-    ($p:expr, $func:expr, |$n:ident| $resolve:expr, |$id:ident| $delete:expr) => {{
-        let app = |e: AppError| from_app_error(e, $p);
-        let mut ids = Vec::new();
-        for $n in id_list($p)? {
-            ids.push(async { $resolve }.await.map_err(app)?);
-        }
-        for $id in ids {
-            async { $delete }.await.map_err(app)?;
-        }
-        Ok(done($func, None))
-    }};
-}
-
 /// The parent id of a new rule or condition.
 fn plid(p: &Params) -> Result<i64, AppError> {
     let raw = get(p, "plid").map(str::trim).unwrap_or("");
@@ -404,16 +391,12 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
                 Ok::<_, AppError>(saved.number)
             }
         ),
-        "referralprogram.delete" => delete_each!(
-            p,
-            func,
-            |n| {
-                let id = rules::program_public_id(ctx, db, n).await?;
-                programs::ensure_deletable(ctx, db, &id).await?;
-                Ok::<_, AppError>(id)
-            },
-            |id| programs::delete(ctx, db, &id).await
-        ),
+        "referralprogram.delete" => {
+            programs::delete_numbers(ctx, db, &id_list(p)?)
+                .await
+                .map_err(app)?;
+            Ok(done(func, None))
+        }
         "referralprogram.rule" => {
             let program = rules::program_public_id(ctx, db, required_number(p, "elid")?)
                 .await
@@ -444,9 +427,10 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
             }
         ),
         "referralprogram.rule.delete" => {
-            delete_each!(p, func, |n| rules::rule_public_id(ctx, db, n).await, |id| {
-                rules::delete(ctx, db, &id).await
-            })
+            rules::delete_rule_numbers(ctx, db, &id_list(p)?)
+                .await
+                .map_err(app)?;
+            Ok(done(func, None))
         }
         "referralprogram.rule.condition" => {
             let rule = rules::rule_public_id(ctx, db, required_number(p, "elid")?)
@@ -477,12 +461,12 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
                 Ok::<_, AppError>(saved.number)
             }
         ),
-        "referralprogram.rule.condition.delete" => delete_each!(
-            p,
-            func,
-            |n| rules::condition_public_id(ctx, db, n).await,
-            |id| rules::delete_condition(ctx, db, &id).await
-        ),
+        "referralprogram.rule.condition.delete" => {
+            rules::delete_condition_numbers(ctx, db, &id_list(p)?)
+                .await
+                .map_err(app)?;
+            Ok(done(func, None))
+        }
         other => Err(error(
             "unknownfunc",
             "func",

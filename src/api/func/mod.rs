@@ -1,26 +1,69 @@
-//! The func-call surface of seed 002: `GET|POST /billmgr?func=referralprogram…&sok=ok&elid=&plid=`.
-//! Numeric ids; booleans are `"on"` or absent; lists answer `{"elem": [...]}`, changes
-//! `{"func": …, "ok": true, "id": …}`, errors `{"error": {"type", "object", "value", "msg"}}`.
+//! The func-call surface of seed 002: `GET|POST /billmgr?func=referralprogram…&sok=ok&elid=&plid=`,
+//! shaped for ISPsystem (BILLmanager) clients. Numeric ids; booleans are `"on"` or absent; lists
+//! answer `{"elem": [...]}`, changes `{"func": …, "ok": true, "id": …}`, errors
+//! `{"error": {"type", "object", "value", "msg"}}` — or the same as XML with `out=xml`. Every
+//! answer, errors included, is HTTP 200 (BILLmanager puts the error in the document). The key
+//! comes in the `Authorization` header or as `authinfo=<key id>:<key>`.
 //! It reads and writes the same programs, rules and conditions as the native API.
 mod functions;
+mod xml;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use poem::Request;
 use poem_openapi::param::Query;
-use poem_openapi::payload::{Form, Json};
-use poem_openapi::{ApiResponse, Object, OpenApi};
-use serde::{Deserialize, Serialize};
+use poem_openapi::payload::{Form, Json, PlainText};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, ResponseContent, SecurityScheme};
+use serde::Deserialize;
+use serde_json::Value;
 
-use super::{ApiAuth, ApiTags, State};
+use super::{ApiAuth, ApiTags, BasicAuth, BearerAuth, State};
+use crate::auth::Credentials;
 use crate::error::AppError;
 
 pub struct FuncApi {
     pub state: State,
 }
 
+/// The answer's format.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename = "FuncOut", rename_all = "lowercase")]
+pub enum FuncOut {
+    /// JSON (the default).
+    Bjson,
+    /// JSON, the same as bjson.
+    Json,
+    /// BILLmanager's XML document, `text/xml; charset=UTF-8`.
+    Xml,
+}
+
+/// The key: `Authorization: Bearer <key>` or `Basic base64(<key id>:<key>)`, or, without the
+/// header, the `authinfo=<key id>:<key>` parameter (query or form field).
+#[derive(SecurityScheme)]
+pub enum FuncAuth {
+    Bearer(BearerAuth),
+    Basic(BasicAuth),
+    /// No `Authorization` header: `authinfo` must carry the key.
+    #[oai(fallback)]
+    NoHeader,
+}
+
+impl FuncAuth {
+    fn header(self) -> Option<ApiAuth> {
+        match self {
+            FuncAuth::Bearer(b) => Some(ApiAuth::Bearer(b)),
+            FuncAuth::Basic(b) => Some(ApiAuth::Basic(b)),
+            FuncAuth::NoHeader => None,
+        }
+    }
+}
+
+// The spec's description of the form; the body itself is read as `FormParams`.
 /// Every parameter any function takes (all text, as the form sends them).
-#[derive(Object, Serialize, Deserialize, Default, Debug)]
+#[derive(Object, Default)]
 #[oai(rename = "FuncForm")]
 pub struct FuncForm {
     /// The function: referralprogram, referralprogram.edit, referralprogram.delete,
@@ -28,8 +71,11 @@ pub struct FuncForm {
     /// referralprogram.rule.condition, referralprogram.rule.condition.edit,
     /// referralprogram.rule.condition.delete.
     pub func: Option<String>,
-    /// Response format: bjson (default) or json.
-    pub out: Option<String>,
+    /// Response format: bjson (default), json or xml.
+    pub out: Option<FuncOut>,
+    /// `<key id>:<key>`: the API key, for clients that cannot send an `Authorization` header
+    /// (which wins when both are given). Never logged.
+    pub authinfo: Option<String>,
     /// Non-empty (usually `ok`) to save; without it `.edit` answers the current values.
     pub sok: Option<String>,
     /// The item: a program, rule or condition id; `.delete` takes several separated by `, `.
@@ -68,73 +114,124 @@ pub struct FuncForm {
     pub script_id: Option<String>,
 }
 
-#[derive(Object, Debug)]
+/// An error, as the document's `error` element.
+#[derive(Object, Debug, Clone, PartialEq)]
 pub struct FuncErrorDetail {
     /// missed, value, missing, exists, access, auth, unknownfunc or internal.
     #[oai(rename = "type")]
     pub kind: String,
-    /// The parameter at fault, if any.
+    /// The parameter at fault, or empty.
     pub object: String,
-    /// The value given for it.
+    /// The value given for it, or empty.
     pub value: String,
     pub msg: String,
 }
 
-#[derive(Object, Debug)]
-pub struct FuncErrorBody {
-    pub error: FuncErrorDetail,
+/// The fields of a program, rule or condition, every value a string, absent when unset
+/// (booleans are `on` or absent). Which appear depends on the function.
+#[derive(Object, Debug, Default)]
+#[oai(rename = "FuncItem")]
+pub struct FuncItem {
+    /// The item's id (lists only; an `.edit` form names it `elid`).
+    pub id: Option<String>,
+    /// A rule's program.
+    pub plid: Option<String>,
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub project: Option<String>,
+    pub promocode: Option<String>,
+    pub url: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub start_date: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub end_date: Option<String>,
+    pub assign_by_default: Option<String>,
+    pub account_group: Option<String>,
+    pub account_group_restrict: Option<String>,
+    pub currency: Option<String>,
+    pub is_active: Option<String>,
+    pub enabled: Option<String>,
+    pub recipient: Option<String>,
+    pub trigger: Option<String>,
+    pub reward_kind: Option<String>,
+    pub amount: Option<String>,
+    pub amount_script_id: Option<String>,
+    pub payout_id: Option<String>,
+    pub hold_days: Option<String>,
+    pub max_per_referral: Option<String>,
+    pub max_per_member: Option<String>,
+    pub version: Option<String>,
+    pub ctype: Option<String>,
+    pub orderperiods: Option<String>,
+    pub comparison: Option<String>,
+    pub amount_ctype_1: Option<String>,
+    pub amount_ctype_4: Option<String>,
+    pub item_count: Option<String>,
+    pub referral_count: Option<String>,
+    pub group: Option<String>,
+    pub groupname: Option<String>,
+    pub script_id: Option<String>,
 }
 
-#[derive(ApiResponse, Debug)]
+/// Every JSON answer: a list (`elem`), a change (`func`, `ok`, `id`), the form of `.edit` without
+/// `sok` (`func`, `elid` and the item's fields), or an error (`error` alone).
+#[derive(Object, Debug, Default)]
+#[oai(rename = "FuncDocument")]
+pub struct FuncDocument {
+    /// The function called (changes and forms).
+    pub func: Option<String>,
+    /// `true` when a change succeeded.
+    pub ok: Option<bool>,
+    /// The item an `.edit` form shows (absent when creating).
+    pub elid: Option<String>,
+    /// A list's items.
+    pub elem: Option<Vec<FuncItem>>,
+    /// What went wrong (nothing else is present then).
+    pub error: Option<FuncErrorDetail>,
+    /// The new or edited item's id after a change; an item's fields in a form.
+    #[oai(flatten)]
+    pub item: FuncItem,
+}
+
+/// The answer in the requested format.
+#[derive(ResponseContent)]
+pub enum FuncBody {
+    #[oai(actual_type = "Json<FuncDocument>")]
+    Json(Json<Value>),
+    /// The same document as BILLmanager's XML: `<doc><elem><id>1</id>…</elem></doc>`,
+    /// `<doc><ok/><id>…</id></doc>`, `<doc><elid>…</elid><name>…</name>…</doc>` or
+    /// `<doc><error type="…" object="…" value="…"><msg>…</msg></error></doc>`.
+    #[oai(content_type = "text/xml; charset=UTF-8")]
+    Xml(PlainText<String>),
+}
+
+#[derive(ApiResponse)]
 pub enum FuncResponse {
-    /// `{"elem": [...]}` for lists, `{"func", "ok": true, "id"}` for changes, the current values
-    /// for `.edit` without `sok`.
+    /// Every answer, errors included (BILLmanager answers 200 and puts the error in the
+    /// document): `{"elem": [...]}` for lists, `{"func", "ok": true, "id"}` for changes, the
+    /// current values for `.edit` without `sok`, `{"error": {"type", "object", "value", "msg"}}`
+    /// for errors; as XML with `out=xml`.
     #[oai(status = 200)]
-    Ok(Json<serde_json::Value>),
-    /// A parameter is missing (`missed`), malformed (`value`) or the function is unknown.
-    #[oai(status = 400)]
-    BadRequest(Json<FuncErrorBody>),
-    /// No API key, or a wrong or revoked one.
-    #[oai(status = 401)]
-    Unauthorized(Json<FuncErrorBody>),
-    /// The key's role may not call this function.
-    #[oai(status = 403)]
-    Forbidden(Json<FuncErrorBody>),
-    /// No such item in the key's org.
-    #[oai(status = 404)]
-    NotFound(Json<FuncErrorBody>),
-    /// The change conflicts with the current state.
-    #[oai(status = 409)]
-    Conflict(Json<FuncErrorBody>),
-    /// Something failed on the server.
-    #[oai(status = 500)]
-    Internal(Json<FuncErrorBody>),
+    Ok(FuncBody),
 }
 
 /// Parameters of one call, merged from the query string and the form body.
 pub type Params = HashMap<String, String>;
 
-pub fn error(kind: &str, object: &str, value: &str, msg: String) -> FuncResponse {
-    let body = Json(FuncErrorBody {
-        error: FuncErrorDetail {
-            kind: kind.into(),
-            object: object.into(),
-            value: value.into(),
-            msg,
-        },
-    });
-    match kind {
-        "auth" => FuncResponse::Unauthorized(body),
-        "access" => FuncResponse::Forbidden(body),
-        "missing" => FuncResponse::NotFound(body),
-        "exists" => FuncResponse::Conflict(body),
-        "internal" => FuncResponse::Internal(body),
-        _ => FuncResponse::BadRequest(body),
+/// An error of this surface, answered as the document's `error` element.
+pub type FuncError = FuncErrorDetail;
+
+pub fn error(kind: &str, object: &str, value: &str, msg: String) -> FuncError {
+    FuncErrorDetail {
+        kind: kind.into(),
+        object: object.into(),
+        value: value.into(),
+        msg,
     }
 }
 
 /// Maps the internal error into 002's envelope, naming the parameter where there is one.
-pub fn from_app_error(err: AppError, params: &Params) -> FuncResponse {
+pub fn from_app_error(err: AppError, params: &Params) -> FuncError {
     let value_of = |f: &str| params.get(f).cloned().unwrap_or_default();
     let message = err.public_message();
     match err {
@@ -150,42 +247,105 @@ pub fn from_app_error(err: AppError, params: &Params) -> FuncResponse {
     }
 }
 
-fn merge(req: &Request, form: Option<FuncForm>) -> Params {
+/// The form body as text pairs, declared in the spec as `FuncForm`. Read leniently (any field,
+/// any value) so that the function itself answers a bad value in its own format, naming it.
+#[derive(Deserialize, Default)]
+#[serde(transparent)]
+pub struct FormParams(Params);
+
+impl Type for FormParams {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        FuncForm::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        FuncForm::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        FuncForm::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+/// The query parameters, then the form's (which win).
+fn merge(req: &Request, form: Option<FormParams>) -> Params {
     let mut params: Params =
         url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
             .into_owned()
             .collect();
-    if let Some(form) = form {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(form) {
-            for (k, v) in map {
-                if let serde_json::Value::String(s) = v {
-                    params.insert(k, s);
-                }
-            }
-        }
+    if let Some(FormParams(form)) = form {
+        params.extend(form);
     }
     params
 }
 
+/// The answer, JSON or XML.
+fn answer(out: FuncOut, result: Result<Value, FuncError>) -> FuncResponse {
+    let value = match result {
+        Ok(value) => value,
+        Err(detail) => serde_json::json!({
+            "error": {"type": detail.kind, "object": detail.object, "value": detail.value, "msg": detail.msg}
+        }),
+    };
+    FuncResponse::Ok(match out {
+        FuncOut::Xml => FuncBody::Xml(PlainText(xml::document(&value))),
+        FuncOut::Bjson | FuncOut::Json => FuncBody::Json(Json(value)),
+    })
+}
+
+/// `authinfo=<key id>:<key>` as Basic credentials.
+fn authinfo(raw: Option<String>) -> Result<Credentials, FuncError> {
+    let auth = |msg: &str| error("auth", "", "", msg.into());
+    let raw = raw.ok_or_else(|| {
+        auth("missing API key: send `Authorization: Bearer <key>` or `authinfo=<key id>:<key>`")
+    })?;
+    let (id, key) = raw
+        .split_once(':')
+        .ok_or_else(|| auth("authinfo must be `<key id>:<key>`"))?;
+    Ok(Credentials::Basic {
+        id: id.to_string(),
+        key: key.to_string(),
+    })
+}
+
 impl FuncApi {
-    async fn call(&self, auth: ApiAuth, operation_id: &str, params: Params) -> FuncResponse {
-        let out = params.get("out").map(String::as_str).unwrap_or("bjson");
-        if !matches!(out, "bjson" | "json") {
-            return error(
-                "value",
-                "out",
-                out,
-                "out: only bjson and json are supported".into(),
-            );
-        }
-        let ctx = match self.state.tenant(auth, operation_id).await {
-            Ok(ctx) => ctx,
-            Err(e) => return from_app_error(e, &params),
+    async fn call(&self, auth: FuncAuth, operation_id: &str, mut params: Params) -> FuncResponse {
+        // A secret: out of the parameters before anything can echo or log them.
+        let authinfo_value = params.remove("authinfo");
+        let out = match params.get("out").map(String::as_str) {
+            None | Some("") | Some("bjson") => FuncOut::Bjson,
+            Some("json") => FuncOut::Json,
+            Some("xml") => FuncOut::Xml,
+            Some(other) => {
+                let msg = "out: only bjson, json and xml are supported".into();
+                return answer(FuncOut::Bjson, Err(error("value", "out", other, msg)));
+            }
         };
-        match functions::dispatch(&self.state, &ctx, &params).await {
-            Ok(value) => FuncResponse::Ok(Json(value)),
-            Err(resp) => resp,
-        }
+        let credentials = match auth.header() {
+            Some(header) => Ok(header.credentials()),
+            None => authinfo(authinfo_value),
+        };
+        let ctx = match credentials {
+            Ok(creds) => self.state.tenant_with(creds, operation_id).await,
+            Err(e) => return answer(out, Err(e)),
+        };
+        let result = match ctx {
+            Ok(ctx) => functions::dispatch(&self.state, &ctx, &params).await,
+            Err(e) => Err(from_app_error(e, &params)),
+        };
+        answer(out, result)
     }
 }
 
@@ -196,14 +356,18 @@ impl FuncApi {
     #[oai(path = "/billmgr", method = "get", operation_id = "billmgrGet")]
     async fn get(
         &self,
-        auth: ApiAuth,
+        auth: FuncAuth,
         req: &Request,
         /// The function (see FuncForm for the list); further parameters as in FuncForm.
         #[oai(name = "func")]
         _func: Query<Option<String>>,
-        /// Response format: bjson (default) or json.
+        /// Response format: bjson (default), json or xml.
         #[oai(name = "out")]
-        _out: Query<Option<String>>,
+        _out: Query<Option<FuncOut>>,
+        /// `<key id>:<key>`, instead of the `Authorization` header (which wins when both are
+        /// given). Prefer POST: a query string may end up in proxies' logs.
+        #[oai(name = "authinfo")]
+        _authinfo: Query<Option<String>>,
         /// Non-empty to save.
         #[oai(name = "sok")]
         _sok: Query<Option<String>>,
@@ -219,7 +383,19 @@ impl FuncApi {
 
     /// Call a referral-program function with a form body
     #[oai(path = "/billmgr", method = "post", operation_id = "billmgrPost")]
-    async fn post(&self, auth: ApiAuth, req: &Request, body: Form<FuncForm>) -> FuncResponse {
+    async fn post(
+        &self,
+        auth: FuncAuth,
+        req: &Request,
+        /// `<key id>:<key>` (also accepted as a form field), instead of the `Authorization`
+        /// header.
+        #[oai(name = "authinfo")]
+        _authinfo: Query<Option<String>>,
+        /// Response format (also accepted as a form field, which wins).
+        #[oai(name = "out")]
+        _out: Query<Option<FuncOut>>,
+        body: Form<FormParams>,
+    ) -> FuncResponse {
         self.call(auth, "billmgrPost", merge(req, Some(body.0)))
             .await
     }

@@ -3,6 +3,7 @@
 //! Name uniqueness per org and "one default program per project" are unique indexes; this module
 //! turns their refusals into 409s.
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use serde_json::json;
 
@@ -162,24 +163,39 @@ async fn refuse_with_members(
     Ok(())
 }
 
-/// Checks that `delete` would succeed, without deleting (bulk deletes check every item first).
-pub async fn ensure_deletable(ctx: &Ctx, db: &Db, id: &str) -> Result<()> {
-    let row = scope::get::<ProgramTable>(ctx, db.conn(), parse_id(id)?).await?;
-    refuse_with_members(ctx, db.conn(), &row).await
-}
-
 /// Deletes a program that never had members; one with members answers 409 (their history stays).
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     let id = parse_id(id)?;
     let txn = db.write().await?;
     let row = scope::get::<ProgramTable>(ctx, &txn, id).await?;
-    refuse_with_members(ctx, &txn, &row).await?;
-    // Rules belong to their program; they go with it.
-    crate::store::rules::delete_for_program(ctx, &txn, row.id).await?;
-    store::delete(ctx, &txn, row.id).await?;
-    let program = view(&row);
-    events::record(ctx, &txn, "ProgramDelete", &program.id, json!(program)).await?;
+    let program = remove(ctx, &txn, row).await?;
     txn.commit().await?;
+    Ok(program)
+}
+
+/// Deletes the programs with these numeric ids (the func surface's `elid=1, 2, 3`) in one
+/// transaction: all of them, or none when any is missing or refused as `delete` refuses it.
+pub async fn delete_numbers(ctx: &Ctx, db: &Db, numbers: &[i64]) -> Result<Vec<ProgramView>> {
+    let txn = db.write().await?;
+    let mut deleted = Vec::with_capacity(numbers.len());
+    for &number in numbers {
+        let row = scope::find_by_id::<ProgramTable>(ctx, &txn, number)
+            .await?
+            .ok_or_else(|| AppError::not_found("program"))?;
+        deleted.push(remove(ctx, &txn, row).await?);
+    }
+    txn.commit().await?;
+    Ok(deleted)
+}
+
+/// One program's deletion inside the caller's transaction (refused while it has members).
+async fn remove(ctx: &Ctx, txn: &DatabaseTransaction, row: ProgramRow) -> Result<ProgramView> {
+    refuse_with_members(ctx, txn, &row).await?;
+    // Rules belong to their program; they go with it.
+    crate::store::rules::delete_for_program(ctx, txn, row.id).await?;
+    store::delete(ctx, txn, row.id).await?;
+    let program = view(&row);
+    events::record(ctx, txn, "ProgramDelete", &program.id, json!(program)).await?;
     Ok(program)
 }
 

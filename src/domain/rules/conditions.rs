@@ -1,5 +1,6 @@
 //! A rule's conditions: views, validation (via `crate::rules::model`), add, change, remove.
 //! Each change bumps the rule's version and records `ProgramUpdate`.
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use serde_json::json;
 
@@ -180,10 +181,18 @@ async fn find_condition(
     id: &str,
 ) -> Result<(ConditionRow, RuleRow)> {
     let row = scope::get::<ConditionTable>(ctx, db, parse_id(id, "cond", "condition")?).await?;
-    let rule = scope::find_by_id::<RuleTable>(ctx, db, row.rule_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("condition without rule".into()))?;
+    let rule = rule_of(ctx, db, &row).await?;
     Ok((row, rule))
+}
+
+async fn rule_of(
+    ctx: &Ctx,
+    db: &impl sea_orm::ConnectionTrait,
+    row: &ConditionRow,
+) -> Result<RuleRow> {
+    scope::find_by_id::<RuleTable>(ctx, db, row.rule_id)
+        .await?
+        .ok_or_else(|| AppError::Internal("condition without rule".into()))
 }
 
 pub async fn get_condition(ctx: &Ctx, db: &Db, id: &str) -> Result<ConditionView> {
@@ -213,19 +222,49 @@ pub async fn update_condition(
 pub async fn delete_condition(ctx: &Ctx, db: &Db, id: &str) -> Result<ConditionView> {
     let txn = db.write().await?;
     let (row, rule) = find_condition(ctx, &txn, id).await?;
-    let cond = condition_view(ctx, &txn, &rule, &row).await?;
-    store::delete_condition(ctx, &txn, row.id).await?;
-    let rule = store::touch(&txn, rule).await?;
-    let program = program_of(ctx, &txn, &rule).await?.public_id;
+    let cond = remove_condition(ctx, &txn, row, rule).await?;
+    txn.commit().await?;
+    Ok(cond)
+}
+
+/// Deletes the conditions with these numeric ids in one transaction: all of them, or none when
+/// any is missing. Each bumps its rule's version, as `delete_condition` does.
+pub async fn delete_condition_numbers(
+    ctx: &Ctx,
+    db: &Db,
+    numbers: &[i64],
+) -> Result<Vec<ConditionView>> {
+    let txn = db.write().await?;
+    let mut deleted = Vec::with_capacity(numbers.len());
+    for &number in numbers {
+        let row = scope::find_by_id::<ConditionTable>(ctx, &txn, number)
+            .await?
+            .ok_or_else(|| AppError::not_found("condition"))?;
+        let rule = rule_of(ctx, &txn, &row).await?;
+        deleted.push(remove_condition(ctx, &txn, row, rule).await?);
+    }
+    txn.commit().await?;
+    Ok(deleted)
+}
+
+async fn remove_condition(
+    ctx: &Ctx,
+    txn: &DatabaseTransaction,
+    row: ConditionRow,
+    rule: RuleRow,
+) -> Result<ConditionView> {
+    let cond = condition_view(ctx, txn, &rule, &row).await?;
+    store::delete_condition(ctx, txn, row.id).await?;
+    let rule = store::touch(txn, rule).await?;
+    let program = program_of(ctx, txn, &rule).await?.public_id;
     program_changed(
         ctx,
-        &txn,
+        txn,
         &program,
         "condition_removed",
         json!({"rule_id": rule.public_id, "rule_version": rule.version, "condition": cond}),
     )
     .await?;
-    txn.commit().await?;
     Ok(cond)
 }
 

@@ -5,6 +5,7 @@
 //! rule; this module holds the views and the rule operations themselves. Rules and conditions
 //! are found through `store::scope`, so another org's id is a 404.
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use serde_json::json;
 
@@ -20,8 +21,8 @@ mod evaluate;
 mod input;
 
 pub use conditions::{
-    add_condition, condition_public_id, conditions, delete_condition, get_condition,
-    update_condition, ConditionView,
+    add_condition, condition_public_id, conditions, delete_condition, delete_condition_numbers,
+    get_condition, update_condition, ConditionView,
 };
 pub use evaluate::{evaluate, EvaluateInput, Evaluation, OrderInput};
 use input::parse_rule;
@@ -252,17 +253,37 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: RuleInput) -> Result<Ru
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<RuleView> {
     let txn = db.write().await?;
     let row = find_rule(ctx, &txn, id).await?;
-    let rule = rule_view(ctx, &txn, &row).await?;
-    store::delete(ctx, &txn, row.id).await?;
+    let rule = remove_rule(ctx, &txn, row).await?;
+    txn.commit().await?;
+    Ok(rule)
+}
+
+/// Deletes the rules with these numeric ids (the func surface's `elid=1, 2, 3`) in one
+/// transaction: all of them, or none when any is missing.
+pub async fn delete_rule_numbers(ctx: &Ctx, db: &Db, numbers: &[i64]) -> Result<Vec<RuleView>> {
+    let txn = db.write().await?;
+    let mut deleted = Vec::with_capacity(numbers.len());
+    for &number in numbers {
+        let row = scope::find_by_id::<RuleTable>(ctx, &txn, number)
+            .await?
+            .ok_or_else(|| AppError::not_found("rule"))?;
+        deleted.push(remove_rule(ctx, &txn, row).await?);
+    }
+    txn.commit().await?;
+    Ok(deleted)
+}
+
+async fn remove_rule(ctx: &Ctx, txn: &DatabaseTransaction, row: RuleRow) -> Result<RuleView> {
+    let rule = rule_view(ctx, txn, &row).await?;
+    store::delete(ctx, txn, row.id).await?;
     program_changed(
         ctx,
-        &txn,
+        txn,
         &rule.program_id,
         "rule_removed",
         json!({"rule": rule}),
     )
     .await?;
-    txn.commit().await?;
     Ok(rule)
 }
 
