@@ -161,6 +161,19 @@ async fn main() -> ExitCode {
     }
 }
 
+/// How the user runs this binary, for printed hints: `cargo run --` from a build directory.
+fn cli_name() -> &'static str {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let in_target = exe
+        .components()
+        .any(|c| c.as_os_str() == std::ffi::OsStr::new("target"));
+    if in_target {
+        "cargo run --"
+    } else {
+        "vouch"
+    }
+}
+
 async fn serve(config: Config, demo: bool) -> vouch::error::Result<()> {
     tracing::info!(config = ?config, "starting");
     let app = App::build(config.clone()).await?;
@@ -171,14 +184,26 @@ async fn serve(config: Config, demo: bool) -> vouch::error::Result<()> {
     if demo {
         match vouch::demo::seed(&app.state().db).await? {
             Some(d) => {
-                println!("  Demo org {} created. Its owner key (shown once): {}", d.org_id, d.owner_key);
+                println!(
+                    "  Demo org {} created. Its owner key (shown once): {}",
+                    d.org_id, d.owner_key
+                );
                 println!("  Docs: {base}/docs");
                 println!("  Member portal (valid 24 h): {base}{}", d.portal_path);
                 println!("  Try:  curl -H 'Authorization: Bearer {}' '{base}/api/v1/referral-code-records/lookup?code={}'\n", d.owner_key, d.code);
             }
-            None => println!(
-                "  Database already has orgs; demo skipped. New key: vouch key create --org <org_id> --role owner\n  Docs: {base}/docs\n"
-            ),
+            None => {
+                let admin = AdminCtx {
+                    actor: "cli".into(),
+                };
+                let page = vouch::domain::PageReq { page: 1, limit: 1 };
+                let orgs = orgs::list(&admin, &app.state().db, page).await?;
+                let org = orgs.items.first().map_or("<org_id>", |o| o.id.as_str());
+                println!(
+                    "  Database already has orgs; demo skipped. A new owner key for {org}:\n    {} key create --org {org} --role owner\n  Docs: {base}/docs\n",
+                    cli_name()
+                );
+            }
         }
     }
     tracing::info!(%base, "listening");

@@ -101,6 +101,27 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// poem-openapi's parameter error as `<field>: <problem>`, without its type-name wrapping
+/// (`failed to parse "integer_int64": … (occurred while parsing "…")`).
+pub fn param_message(message: &str) -> String {
+    let Some(field) = field_of(message) else {
+        return message.to_string();
+    };
+    let after = message
+        .split_once(&format!("`{field}`"))
+        .map(|(_, rest)| rest.trim_start_matches(':').trim())
+        .unwrap_or(message);
+    let mut problem = after;
+    while let Some(rest) = problem.strip_prefix("failed to parse \"") {
+        problem = rest.split_once("\": ").map_or(rest, |(_, p)| p);
+    }
+    let problem = problem
+        .split(" (occurred while parsing")
+        .next()
+        .unwrap_or(problem);
+    format!("{field}: {problem}")
+}
+
 /// Pulls the parameter name out of poem-openapi's parse errors, which quote it in backticks.
 pub fn field_of(message: &str) -> Option<String> {
     let start = message.find('`')? + 1;
@@ -148,6 +169,16 @@ pub fn envelope(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameter_errors_read_as_field_and_problem() {
+        assert_eq!(
+            param_message(
+                "failed to parse parameter `limit`: failed to parse \"integer_int64\": must be between 1 and 100, found 1000 (occurred while parsing \"optional_integer_int64\")"
+            ),
+            "limit: must be between 1 and 100, found 1000"
+        );
+    }
 
     #[test]
     fn field_of_reads_backticked_names() {

@@ -177,7 +177,7 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
          user name is the key's id, `key_…`). Times are RFC 3339 in UTC.",
     )
     .server(ServerObject::new(public_base).description("This Vouch server"))
-    .license(LicenseObject::new("MIT").identifier("MIT"))
+    .license(LicenseObject::new("MIT").url("https://opensource.org/licenses/MIT"))
     .contact(ContactObject::new().name("The operator of this Vouch server"))
 }
 

@@ -14,7 +14,7 @@ use poem_openapi::OperationId;
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::api::error::{envelope, field_of};
+use crate::api::error::{envelope, field_of, param_message};
 use crate::api::strict;
 use crate::authz;
 use crate::domain::ids;
@@ -114,7 +114,7 @@ fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]
         return envelope(
             StatusCode::BAD_REQUEST,
             "invalid_input",
-            message.clone(),
+            param_message(&message),
             field_of(&message),
         );
     }

@@ -8,6 +8,7 @@ mod common;
 mod billmgr;
 mod client;
 mod code_records;
+mod edge;
 mod example_scripts;
 mod members;
 mod openapi;
