@@ -5,7 +5,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::native::Pagination;
 use super::{ApiAuth, ApiError, ApiTags, State};
-use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
+use crate::api::wire::{CodeRecordId, IdText, Line, PageLimit, PageNumber, Timestamp};
 use crate::domain::members::MemberNames;
 use crate::domain::referral_codes::{
     self as domain, CodeRecord, CreateCode, ListCodes, UpdateCode,
@@ -249,7 +249,7 @@ impl CodeRecordsApi {
     async fn get(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<CodeRecordId>,
     ) -> Result<Json<ReferralCodeRecord>, ApiError> {
         let ctx = self.state.tenant(auth, "getReferralCodeRecord").await?;
         one(domain::get(&ctx, &self.state.db, &id.0).await?)
@@ -264,7 +264,7 @@ impl CodeRecordsApi {
     async fn update(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<CodeRecordId>,
         body: Json<UpdateReferralCodeRecord>,
     ) -> Result<Json<ReferralCodeRecord>, ApiError> {
         let ctx = self.state.tenant(auth, "updateReferralCodeRecord").await?;
@@ -284,7 +284,7 @@ impl CodeRecordsApi {
     async fn delete(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<CodeRecordId>,
     ) -> Result<Json<DeletedReferralCodeRecord>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteReferralCodeRecord").await?;
         let deleted = domain::delete(&ctx, &self.state.db, &id.0).await?;

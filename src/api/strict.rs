@@ -72,6 +72,11 @@ fn check_value(
                     format!("must be an RFC 3339 date-time, found `{s}`"),
                 ));
             }
+            if format == Some("uri") {
+                if let Err(problem) = super::wire::WebUrl::parse(s.to_string()) {
+                    return Some((path.to_string(), problem));
+                }
+            }
             if format == Some("email") {
                 if let Err(problem) = Email::parse(s) {
                     return Some((path.to_string(), problem));

@@ -2,7 +2,7 @@
 //! platform admin key. Every failure gives the same 401 so callers learn nothing about keys.
 pub mod secrets;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 use crate::domain::orgs::AdminCtx;
 use crate::domain::roles::Role;
@@ -89,7 +89,7 @@ impl Authenticator {
             return Err(denied());
         }
         let role = Role::parse("role", &key.role).map_err(|_| denied())?;
-        let now = Utc::now();
+        let now = crate::domain::clock::now();
         if key
             .last_used_at
             .is_none_or(|at| now - at > Duration::seconds(TOUCH_INTERVAL_SECS))

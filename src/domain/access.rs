@@ -54,7 +54,7 @@ pub async fn grant(
         AppError::conflict("member has no active referral code; give it one first")
     })?;
     let token = Alphanumeric.sample_string(&mut rand::rng(), 43);
-    let expires_at = Utc::now() + Duration::minutes(minutes);
+    let expires_at = crate::domain::clock::now() + Duration::minutes(minutes);
     let txn = db.write().await?;
     let row = access_tokens::insert(
         ctx,
@@ -96,7 +96,7 @@ pub async fn open(db: &Db, token: &str) -> Result<Opened> {
     let Some(row) = access_tokens::find_by_hash(db.conn(), &secrets::hash(token)).await? else {
         return Ok(Opened::NotFound);
     };
-    if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
+    if row.revoked_at.is_some() || row.expires_at <= crate::domain::clock::now() {
         return Ok(Opened::Expired);
     }
     let Some(org) = orgs::find_by_id(db.conn(), row.org_id).await? else {

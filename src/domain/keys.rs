@@ -132,7 +132,7 @@ pub async fn revoke(ctx: &Ctx, db: &Db, id: &str) -> Result<KeyView> {
             "this is the org's last owner key; create another owner key first",
         ));
     }
-    let row = store::revoke(&txn, row, Utc::now()).await?;
+    let row = store::revoke(&txn, row, crate::domain::clock::now()).await?;
     let view = view(&row);
     events::record(ctx, &txn, "ApiKeyRevoke", &view.id, json!(view)).await?;
     txn.commit().await?;

@@ -9,6 +9,7 @@
 //!   by its org.
 
 pub mod access;
+pub mod clock;
 pub mod codes;
 mod ctx;
 pub mod events;

@@ -58,7 +58,13 @@ pub fn parse_name(raw: &str) -> Result<String> {
 pub async fn create(admin: &AdminCtx, db: &Db, name: &str) -> Result<(OrgView, KeyCreated)> {
     let name = parse_name(name)?;
     let txn = db.write().await?;
-    let row = store::insert(&txn, &ids::new_public_id("org"), &name, Utc::now()).await?;
+    let row = store::insert(
+        &txn,
+        &ids::new_public_id("org"),
+        &name,
+        crate::domain::clock::now(),
+    )
+    .await?;
     let ctx = org_ctx(admin, &row);
     let org = view(&row);
     events::record(&ctx, &txn, "OrgAdd", &org.id, json!(org)).await?;

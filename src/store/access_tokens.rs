@@ -26,7 +26,7 @@ pub async fn insert<C: ConnectionTrait>(
         token_hash: Set(token_hash.to_string()),
         expires_at: Set(expires_at),
         revoked_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -54,10 +54,10 @@ pub async fn revoke<C: ConnectionTrait>(
     let mut q = scope::update::<access_token::Entity>(ctx)
         .col_expr(
             access_token::Column::RevokedAt,
-            Expr::value(Some(Utc::now())),
+            Expr::value(Some(crate::domain::clock::now())),
         )
         .filter(access_token::Column::RevokedAt.is_null())
-        .filter(access_token::Column::ExpiresAt.gt(Utc::now()));
+        .filter(access_token::Column::ExpiresAt.gt(crate::domain::clock::now()));
     if let Some(id) = public_id {
         q = q.filter(access_token::Column::PublicId.eq(id));
     }

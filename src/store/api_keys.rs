@@ -33,7 +33,7 @@ pub async fn insert<C: ConnectionTrait>(ctx: &Ctx, db: &C, key: NewKey<'_>) -> R
         key_hash: Set(key.key_hash.to_string()),
         key_prefix: Set(key.key_prefix.to_string()),
         created_by: Set(ctx.actor.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
         ..Default::default()

@@ -1,5 +1,4 @@
 //! The event log: one row per state change, written inside the transaction that made it.
-use chrono::Utc;
 use entities::event;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Set};
 
@@ -25,7 +24,7 @@ pub async fn record<C: ConnectionTrait>(
         actor: Set(ctx.actor.clone()),
         object_id: Set(object_id.to_string()),
         payload: Set(payload.to_string()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         ..Default::default()
     }
     .insert(db)

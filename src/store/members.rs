@@ -40,7 +40,7 @@ pub async fn ensure_external<C: ConnectionTrait>(
     external_id: &str,
     names: &MemberNames,
 ) -> Result<(MemberRow, bool)> {
-    let now = Utc::now();
+    let now = crate::domain::clock::now();
     let am = member::ActiveModel {
         public_id: Set(ids::new_public_id("mem")),
         org_id: Set(ctx.org_id),
@@ -89,7 +89,7 @@ fn apply_profile(am: &mut member::ActiveModel, p: Profile) {
         custom_text2_name,
         custom_text2_value
     );
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::domain::clock::now());
 }
 
 /// Inserts a program member; the raw error lets the caller tell a duplicate email apart.
@@ -108,7 +108,7 @@ pub async fn insert<C: ConnectionTrait>(
         email_shares: Set(0),
         social_shares: Set(0),
         views: Set(0),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         ..Default::default()
     };
     apply_profile(&mut am, profile);
@@ -131,8 +131,8 @@ pub async fn update_profile<C: ConnectionTrait>(
 
 pub async fn mark_removed<C: ConnectionTrait>(db: &C, row: MemberRow) -> Result<MemberRow> {
     let mut am: member::ActiveModel = row.into();
-    am.removed_at = Set(Some(Utc::now()));
-    am.updated_at = Set(Utc::now());
+    am.removed_at = Set(Some(crate::domain::clock::now()));
+    am.updated_at = Set(crate::domain::clock::now());
     Ok(sea_orm::ActiveModelTrait::update(am, db).await?)
 }
 

@@ -76,7 +76,7 @@ pub async fn insert_admin_key<C: ConnectionTrait>(
     admin_key::ActiveModel {
         public_id: Set(public_id.to_string()),
         key_hash: Set(key_hash.to_string()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         ..Default::default()
     }
     .insert(db)

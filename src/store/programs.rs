@@ -52,7 +52,7 @@ fn apply(am: &mut program::ActiveModel, f: ProgramFields) {
     am.is_active = Set(f.is_active);
     am.currency = Set(f.currency);
     am.embed_origins = Set(serde_json::to_string(&f.embed_origins).unwrap_or_else(|_| "[]".into()));
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::domain::clock::now());
 }
 
 /// Inserts a program; the raw error lets the caller tell which unique index refused it.
@@ -64,7 +64,7 @@ pub async fn insert<C: ConnectionTrait>(
     let mut am = program::ActiveModel {
         public_id: Set(ids::new_public_id("prog")),
         org_id: Set(ctx.org_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         ..Default::default()
     };
     apply(&mut am, fields);

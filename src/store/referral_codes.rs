@@ -48,7 +48,7 @@ pub async fn insert_active<C: ConnectionTrait>(
         member_id: Set(member_id),
         code: Set(code.to_string()),
         status: Set(ACTIVE.to_string()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         deactivated_at: Set(None),
         ..Default::default()
     }
@@ -176,7 +176,7 @@ pub async fn deactivate_all_for_member<C: ConnectionTrait>(
         .col_expr(referral_code::Column::Status, Expr::value(INACTIVE))
         .col_expr(
             referral_code::Column::DeactivatedAt,
-            Expr::value(Some(Utc::now())),
+            Expr::value(Some(crate::domain::clock::now())),
         )
         .filter(referral_code::Column::MemberId.eq(member_id))
         .filter(referral_code::Column::Status.eq(ACTIVE))

@@ -50,7 +50,7 @@ fn apply(am: &mut reward_rule::ActiveModel, f: RuleFields) {
     am.max_per_member = Set(f.max_per_member);
     am.start_date = Set(f.start_date);
     am.end_date = Set(f.end_date);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::domain::clock::now());
 }
 
 pub fn fields_of(row: &RuleRow) -> RuleFields {
@@ -83,7 +83,7 @@ pub async fn insert<C: ConnectionTrait>(
         org_id: Set(ctx.org_id),
         program_id: Set(program_id),
         version: Set(1),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         ..Default::default()
     };
     apply(&mut am, f);
@@ -104,7 +104,7 @@ pub async fn touch<C: ConnectionTrait>(db: &C, row: RuleRow) -> Result<RuleRow> 
     let version = row.version + 1;
     let mut am: reward_rule::ActiveModel = row.into();
     am.version = Set(version);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::domain::clock::now());
     Ok(am.update(db).await?)
 }
 
@@ -168,7 +168,7 @@ pub async fn insert_condition<C: ConnectionTrait>(
         public_id: Set(ids::new_public_id("cond")),
         org_id: Set(ctx.org_id),
         rule_id: Set(rule_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         ..Default::default()
     };
     apply_condition(&mut am, f);

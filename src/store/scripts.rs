@@ -1,5 +1,4 @@
 //! Tenant scripts and their versions, scoped by the context's org in every query.
-use chrono::Utc;
 use entities::{reward_rule, rule_condition, script, script_version};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder, Set,
@@ -23,7 +22,7 @@ pub async fn insert<C: ConnectionTrait>(
     kind: &str,
     source: &str,
 ) -> std::result::Result<ScriptRow, DbErr> {
-    let now = Utc::now();
+    let now = crate::domain::clock::now();
     let row = script::ActiveModel {
         public_id: Set(ids::new_public_id("scr")),
         org_id: Set(ctx.org_id),
@@ -53,7 +52,7 @@ async fn insert_version<C: ConnectionTrait>(
         version: Set(version),
         source: Set(source.to_string()),
         created_by: Set(ctx.actor.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::domain::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -71,7 +70,7 @@ pub async fn add_version<C: ConnectionTrait>(
     insert_version(ctx, db, row.id, next, source).await?;
     let mut am: script::ActiveModel = row.into();
     am.current_version = Set(next);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::domain::clock::now());
     am.update(db).await
 }
 

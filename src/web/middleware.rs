@@ -42,6 +42,24 @@ fn path_matches(template: &str, path: &str) -> bool {
     }
 }
 
+/// The parameter names of the spec path template `path` matches (`/rules/{id}` → `id`).
+fn path_param_names(spec: &Value, path: &str) -> Vec<String> {
+    spec["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(template, _)| template)
+        .find(|template| path_matches(template, path))
+        .map(|template| {
+            template
+                .split('/')
+                .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The methods the spec lists for `path`, for the `Allow` header of a 405.
 fn allowed_methods(spec: &Value, path: &str) -> String {
     let mut methods: Vec<String> = spec["paths"]
@@ -110,7 +128,12 @@ fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]
         };
     }
     if err.is::<ParseParamError>() || err.is::<ParsePathError>() {
-        let message = err.to_string();
+        // poem-openapi names path parameters `param0`, `param1`…; clients know them by the
+        // names in the spec's path template.
+        let mut message = err.to_string();
+        for (i, name) in path_param_names(spec, path).iter().enumerate() {
+            message = message.replace(&format!("`param{i}`"), &format!("`{name}`"));
+        }
         return envelope(
             StatusCode::BAD_REQUEST,
             "invalid_input",
@@ -225,5 +248,9 @@ mod tests {
             "POST"
         );
         assert_eq!(allowed_methods(&spec, "/api/v1/nope"), "");
+        assert_eq!(
+            path_param_names(&spec, "/api/v1/rules/rule_1/conditions"),
+            ["id"]
+        );
     }
 }

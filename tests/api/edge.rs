@@ -34,6 +34,12 @@ db_test!(
         assert_rr_bad_field(s, &body, "firstName");
         let (s, body) = app.get("/api/members?query=a%00b", k).await;
         assert_rr_bad_field(s, &body, "query");
+        let (s, body) = app
+            .get("/billmgr?func=referralprogram.edit&sok=ok&name=a%01b&promocode=X-%40ID%40", k)
+            .await;
+        assert_eq!(s, 200, "the func surface answers errors with 200");
+        assert_eq!(body["error"]["type"], "value", "{body}");
+        assert_eq!(body["error"]["object"], "name", "{body}");
         // Script sources keep their newlines and tabs.
         let (s, body) = app
             .post("/api/v1/scripts", k, json!({"name": "multi", "kind": "condition", "source": "let a = 1;\n\ttrue"}))

@@ -320,6 +320,18 @@ fn authinfo(raw: Option<String>) -> Result<Credentials, FuncError> {
     })
 }
 
+/// The first parameter holding a control character, as a `value` error: the same text rule as
+/// every other surface (`api::wire`), so nothing stored here breaks another surface's contract.
+fn control_characters(params: &Params) -> Option<FuncError> {
+    let mut names: Vec<&String> = params.keys().collect();
+    names.sort();
+    names.into_iter().find_map(|name| {
+        let value = &params[name];
+        crate::api::wire::text_problem(value, usize::MAX, false)
+            .map(|problem| error("value", name, "", format!("{name}: {problem}")))
+    })
+}
+
 impl FuncApi {
     async fn call(&self, auth: FuncAuth, operation_id: &str, mut params: Params) -> FuncResponse {
         // A secret: out of the parameters before anything can echo or log them.
@@ -342,7 +354,10 @@ impl FuncApi {
             Err(e) => return answer(out, Err(e)),
         };
         let result = match ctx {
-            Ok(ctx) => functions::dispatch(&self.state, &ctx, &params).await,
+            Ok(ctx) => match control_characters(&params) {
+                Some(e) => Err(e),
+                None => functions::dispatch(&self.state, &ctx, &params).await,
+            },
             Err(e) => Err(from_app_error(e, &params)),
         };
         answer(out, result)

@@ -5,7 +5,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Pagination;
 use crate::api::enums::KeyRole;
-use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
+use crate::api::wire::{KeyId, Line, PageLimit, PageNumber, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::keys::{self, KeyView};
 use crate::error::AppError;
@@ -130,7 +130,7 @@ impl KeysApi {
         method = "delete",
         operation_id = "revokeApiKey"
     )]
-    async fn revoke(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<ApiKey>, ApiError> {
+    async fn revoke(&self, auth: ApiAuth, id: Path<KeyId>) -> Result<Json<ApiKey>, ApiError> {
         let ctx = self.state.tenant(auth, "revokeApiKey").await?;
         Ok(Json(
             keys::revoke(&ctx, &self.state.db, &id.0)

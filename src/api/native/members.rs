@@ -3,7 +3,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::api::wire::IdText;
+use crate::api::wire::{AccessTokenId, IdText, MemberId};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::{access, members};
 
@@ -38,7 +38,7 @@ impl MembersApi {
     async fn revoke_member(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<MemberId>,
     ) -> Result<Json<Revoked>, ApiError> {
         let ctx = self.state.tenant(auth, "revokeMemberAccessTokens").await?;
         Ok(Json(Revoked {
@@ -55,7 +55,7 @@ impl MembersApi {
     async fn revoke_token(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<AccessTokenId>,
     ) -> Result<Json<Revoked>, ApiError> {
         let ctx = self.state.tenant(auth, "revokeAccessToken").await?;
         access::revoke_token(&ctx, &self.state.db, &id.0).await?;

@@ -4,7 +4,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Pagination;
-use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
+use crate::api::wire::{Line, OrgId, PageLimit, PageNumber, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::orgs::{self, OrgView};
 
@@ -104,7 +104,7 @@ impl OrgsApi {
 
     /// Get an org
     #[oai(path = "/api/v1/orgs/:id", method = "get", operation_id = "getOrg")]
-    async fn get(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Org>, ApiError> {
+    async fn get(&self, auth: ApiAuth, id: Path<OrgId>) -> Result<Json<Org>, ApiError> {
         let admin = self.state.admin(auth).await?;
         Ok(Json(orgs::get(&admin, &self.state.db, &id.0).await?.into()))
     }
@@ -115,7 +115,7 @@ impl OrgsApi {
         method = "post",
         operation_id = "disableOrg"
     )]
-    async fn disable(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Org>, ApiError> {
+    async fn disable(&self, auth: ApiAuth, id: Path<OrgId>) -> Result<Json<Org>, ApiError> {
         let admin = self.state.admin(auth).await?;
         Ok(Json(
             orgs::set_disabled(&admin, &self.state.db, &id.0, true)
@@ -130,7 +130,7 @@ impl OrgsApi {
         method = "post",
         operation_id = "enableOrg"
     )]
-    async fn enable(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Org>, ApiError> {
+    async fn enable(&self, auth: ApiAuth, id: Path<OrgId>) -> Result<Json<Org>, ApiError> {
         let admin = self.state.admin(auth).await?;
         Ok(Json(
             orgs::set_disabled(&admin, &self.state.db, &id.0, false)

@@ -4,7 +4,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Pagination;
-use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Text, Timestamp};
+use crate::api::wire::{Line, PageLimit, PageNumber, ProgramId, Text, Timestamp, WebUrl};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::programs::{self, ProgramInput, ProgramView};
 
@@ -27,7 +27,7 @@ pub struct ProgramBody {
     /// Promo-code template; must contain `@ID@`, replaced by the member's numeric id.
     pub promocode: Line<100>,
     /// The site members' links lead to (`ref=<code>` is appended).
-    pub url: Option<Line<2048>>,
+    pub url: Option<WebUrl>,
     pub start_date: Option<Timestamp>,
     /// Not before start_date.
     pub end_date: Option<Timestamp>,
@@ -179,7 +179,7 @@ impl ProgramsApi {
         method = "get",
         operation_id = "getProgram"
     )]
-    async fn get(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Program>, ApiError> {
+    async fn get(&self, auth: ApiAuth, id: Path<ProgramId>) -> Result<Json<Program>, ApiError> {
         let ctx = self.state.tenant(auth, "getProgram").await?;
         Ok(Json(
             programs::get(&ctx, &self.state.db, &id.0).await?.into(),
@@ -195,7 +195,7 @@ impl ProgramsApi {
     async fn update(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<ProgramId>,
         body: Json<ProgramBody>,
     ) -> Result<Json<Program>, ApiError> {
         let ctx = self.state.tenant(auth, "updateProgram").await?;
@@ -212,7 +212,7 @@ impl ProgramsApi {
         method = "delete",
         operation_id = "deleteProgram"
     )]
-    async fn delete(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Program>, ApiError> {
+    async fn delete(&self, auth: ApiAuth, id: Path<ProgramId>) -> Result<Json<Program>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteProgram").await?;
         Ok(Json(
             programs::delete(&ctx, &self.state.db, &id.0).await?.into(),

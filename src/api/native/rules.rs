@@ -7,7 +7,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::scripts::parse_facts;
 use super::Pagination;
 use crate::api::enums::{Comparison, ConditionGroup, Recipient, RewardKind, Trigger};
-use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Timestamp};
+use crate::api::wire::{
+    ConditionId, HoldDays, Line, PageLimit, PageNumber, ProgramId, RuleId, Timestamp,
+};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::rules::{
     self, ConditionView, EvaluateInput, Evaluation, OrderInput, RuleInput, RuleView,
@@ -52,7 +54,7 @@ pub struct RuleBody {
     /// The payout method rewards are paid with.
     pub payout_id: Option<Line<200>>,
     /// Eligibility delay in days, 0–3650 (default 0).
-    pub hold_days: Option<i64>,
+    pub hold_days: Option<HoldDays>,
     /// At most this many rewards per referral under this rule.
     pub max_per_referral: Option<i64>,
     /// At most this many rewards per member under this rule.
@@ -74,7 +76,7 @@ impl RuleBody {
             amount_script_id: self.amount_script_id.map(Into::into),
             currency: self.currency.map(Into::into),
             payout_id: self.payout_id.map(Into::into),
-            hold_days: self.hold_days,
+            hold_days: self.hold_days.map(Into::into),
             max_per_referral: self.max_per_referral,
             max_per_member: self.max_per_member,
             start_date: self.start_date.map(Into::into),
@@ -322,7 +324,7 @@ impl RulesApi {
     async fn create(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<ProgramId>,
         body: Json<RuleBody>,
     ) -> Result<CreatedRule, ApiError> {
         let ctx = self.state.tenant(auth, "createRule").await?;
@@ -339,7 +341,7 @@ impl RulesApi {
     async fn list(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<ProgramId>,
         /// Page number, from 1.
         page: Query<Option<PageNumber>>,
         /// Page size, 1–100 (default 20).
@@ -360,7 +362,7 @@ impl RulesApi {
 
     /// Get a reward rule
     #[oai(path = "/api/v1/rules/:id", method = "get", operation_id = "getRule")]
-    async fn get(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Rule>, ApiError> {
+    async fn get(&self, auth: ApiAuth, id: Path<RuleId>) -> Result<Json<Rule>, ApiError> {
         let ctx = self.state.tenant(auth, "getRule").await?;
         Ok(Json(
             rules::get(&ctx, &self.state.db, &id.0).await?.try_into()?,
@@ -376,7 +378,7 @@ impl RulesApi {
     async fn update(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<RuleId>,
         body: Json<RuleBody>,
     ) -> Result<Json<Rule>, ApiError> {
         let ctx = self.state.tenant(auth, "updateRule").await?;
@@ -393,7 +395,7 @@ impl RulesApi {
         method = "delete",
         operation_id = "deleteRule"
     )]
-    async fn delete(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Rule>, ApiError> {
+    async fn delete(&self, auth: ApiAuth, id: Path<RuleId>) -> Result<Json<Rule>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteRule").await?;
         Ok(Json(
             rules::delete(&ctx, &self.state.db, &id.0)
@@ -411,7 +413,7 @@ impl RulesApi {
     async fn add_condition(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<RuleId>,
         body: Json<ConditionBody>,
     ) -> Result<CreatedCondition, ApiError> {
         let ctx = self.state.tenant(auth, "createCondition").await?;
@@ -428,7 +430,7 @@ impl RulesApi {
     async fn conditions(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<RuleId>,
     ) -> Result<Json<ConditionList>, ApiError> {
         let ctx = self.state.tenant(auth, "listConditions").await?;
         let data = rules::conditions(&ctx, &self.state.db, &id.0)
@@ -448,7 +450,7 @@ impl RulesApi {
     async fn update_condition(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<ConditionId>,
         body: Json<ConditionBody>,
     ) -> Result<Json<RuleCondition>, ApiError> {
         let ctx = self.state.tenant(auth, "updateCondition").await?;
@@ -468,7 +470,7 @@ impl RulesApi {
     async fn delete_condition(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<ConditionId>,
     ) -> Result<Json<RuleCondition>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteCondition").await?;
         Ok(Json(
@@ -487,7 +489,7 @@ impl RulesApi {
     async fn evaluate(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<RuleId>,
         body: Json<EvaluateBody>,
     ) -> Result<Json<RuleEvaluation>, ApiError> {
         let ctx = self.state.tenant(auth, "evaluateRule").await?;

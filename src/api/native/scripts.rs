@@ -5,7 +5,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Pagination;
 use crate::api::enums::ScriptKind;
-use crate::api::wire::{IdText, Line, PageLimit, PageNumber, Text, Timestamp};
+use crate::api::wire::{Line, PageLimit, PageNumber, ScriptId, Text, Timestamp};
 use crate::api::{ApiAuth, ApiError, ApiTags, State};
 use crate::domain::scripts::{self, ScriptView, TestRun, VersionView};
 use crate::error::AppError;
@@ -196,7 +196,7 @@ impl ScriptsApi {
         method = "get",
         operation_id = "getScript"
     )]
-    async fn get(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Script>, ApiError> {
+    async fn get(&self, auth: ApiAuth, id: Path<ScriptId>) -> Result<Json<Script>, ApiError> {
         let ctx = self.state.tenant(auth, "getScript").await?;
         Ok(Json(
             scripts::get(&ctx, &self.state.db, &id.0)
@@ -214,7 +214,7 @@ impl ScriptsApi {
     async fn versions(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<ScriptId>,
     ) -> Result<Json<ScriptVersionList>, ApiError> {
         let ctx = self.state.tenant(auth, "listScriptVersions").await?;
         let data = scripts::versions(&ctx, &self.state.db, &id.0)
@@ -234,7 +234,7 @@ impl ScriptsApi {
     async fn add_version(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<ScriptId>,
         body: Json<NewVersion>,
     ) -> Result<Json<Script>, ApiError> {
         let ctx = self.state.tenant(auth, "addScriptVersion").await?;
@@ -257,7 +257,7 @@ impl ScriptsApi {
         method = "delete",
         operation_id = "deleteScript"
     )]
-    async fn delete(&self, auth: ApiAuth, id: Path<IdText>) -> Result<Json<Script>, ApiError> {
+    async fn delete(&self, auth: ApiAuth, id: Path<ScriptId>) -> Result<Json<Script>, ApiError> {
         let ctx = self.state.tenant(auth, "deleteScript").await?;
         Ok(Json(
             scripts::delete(&ctx, &self.state.db, &self.state.scripts, &id.0)
@@ -275,7 +275,7 @@ impl ScriptsApi {
     async fn test(
         &self,
         auth: ApiAuth,
-        id: Path<IdText>,
+        id: Path<ScriptId>,
         body: Json<TestScript>,
     ) -> Result<Json<ScriptTestResult>, ApiError> {
         let ctx = self.state.tenant(auth, "testScript").await?;

@@ -4,7 +4,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::RrError;
-use crate::api::wire::{Line, Timestamp};
+use crate::api::wire::{ExpireMinutes, Line, Timestamp};
 use crate::api::{ApiAuth, ApiTags, State};
 use crate::domain::access;
 use crate::domain::members::MemberQuery;
@@ -30,7 +30,7 @@ pub struct RrAccessMemberQuery {
 pub struct RrAccessRequest {
     pub member_query: RrAccessMemberQuery,
     /// Lifetime of the portal and widget URLs, 1–43200 minutes (default 1440, one day).
-    pub expire_in_minutes: Option<i64>,
+    pub expire_in_minutes: Option<ExpireMinutes>,
 }
 
 #[derive(Object)]
@@ -69,7 +69,13 @@ impl RrAccessApi {
             external_id: q.external_id.map(Into::into),
             ..Default::default()
         };
-        let grant = access::grant(&ctx, &self.state.db, &query, body.expire_in_minutes).await?;
+        let grant = access::grant(
+            &ctx,
+            &self.state.db,
+            &query,
+            body.expire_in_minutes.map(Into::into),
+        )
+        .await?;
         let base = &self.state.public_base;
         let l = grant.member.links(base, &grant.code);
         Ok(Json(RrAccessUrls {

@@ -152,7 +152,7 @@ mod tests {
             }),
             "name"
         );
-        let start = Utc::now();
+        let start = crate::domain::clock::now();
         assert_eq!(
             field(ProgramInput {
                 start_date: Some(start),

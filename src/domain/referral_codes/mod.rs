@@ -214,7 +214,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<C
             .as_deref()
             .ok_or_else(|| AppError::missing("status", "is required"))?,
     )?;
-    let now = Utc::now();
+    let now = crate::domain::clock::now();
     let deactivated_at = match (status, input.deactivated_at) {
         (ACTIVE, Some(_)) => {
             return Err(AppError::invalid(
@@ -303,7 +303,7 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<Deleted> {
         }
         Err(err) => return Err(err.into()),
     }
-    let deleted_at = Utc::now();
+    let deleted_at = crate::domain::clock::now();
     events::record(
         ctx,
         &txn,
