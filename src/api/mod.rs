@@ -163,6 +163,12 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             native::rules::RulesApi {
                 state: state.clone(),
             },
+            native::conditions::ConditionsApi {
+                state: state.clone(),
+            },
+            native::evaluate::EvaluateApi {
+                state: state.clone(),
+            },
             native::scripts::ScriptsApi {
                 state: state.clone(),
             },

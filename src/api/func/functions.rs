@@ -1,19 +1,19 @@
 //! The nine referral-program functions of seed 002, each a translation onto `domain` calls.
-use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::elems::{condition_elem, program_elem, rule_elem};
+use super::inputs::{condition_input, program_input, rule_input};
 use super::{error, from_app_error, FuncError, Params};
 use crate::api::State;
 use crate::authz::{READ, WRITE};
-use crate::domain::programs::{self, ProgramInput, ProgramView};
-use crate::domain::rules::{self, ConditionView, RuleInput, RuleView};
+use crate::domain::programs;
+use crate::domain::rules;
 use crate::domain::Ctx;
 use crate::error::AppError;
-use crate::rules::model::ConditionInput;
 
 type Answer = Result<Value, FuncError>;
 
-fn get<'a>(p: &'a Params, key: &str) -> Option<&'a str> {
+pub(super) fn get<'a>(p: &'a Params, key: &str) -> Option<&'a str> {
     p.get(key).map(String::as_str)
 }
 
@@ -57,217 +57,6 @@ fn id_list(p: &Params) -> Result<Vec<i64>, FuncError> {
         }
     }
     Ok(ids)
-}
-
-fn on(b: bool) -> Option<Value> {
-    b.then(|| json!("on"))
-}
-
-fn flag(field: &str, raw: &str) -> Result<bool, AppError> {
-    match raw.trim() {
-        "on" | "yes" | "true" | "1" => Ok(true),
-        "off" | "no" | "false" | "0" | "" => Ok(false),
-        other => Err(AppError::invalid(
-            field,
-            format!("must be `on` or `off`, got `{other}`"),
-        )),
-    }
-}
-
-fn date(field: &str, raw: &str) -> Result<Option<DateTime<Utc>>, AppError> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(Some(t.with_timezone(&Utc)));
-    }
-    crate::domain::values::day(field, s).map(|d| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
-}
-
-fn day(t: Option<DateTime<Utc>>) -> Option<Value> {
-    t.map(|t| json!(t.format("%Y-%m-%d").to_string()))
-}
-
-fn int(field: &str, raw: &str) -> Result<Option<i64>, AppError> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    s.parse()
-        .map(Some)
-        .map_err(|_| AppError::invalid(field, format!("`{s}` is not a whole number")))
-}
-
-/// An object of the given values, leaving out the absent ones (002 omits empty fields).
-fn elem(fields: Vec<(&str, Option<Value>)>) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
-            .collect::<Map<_, _>>(),
-    )
-}
-
-fn s(v: &Option<String>) -> Option<Value> {
-    v.as_ref().map(|v| json!(v))
-}
-
-fn program_elem(p: &ProgramView) -> Value {
-    elem(vec![
-        ("id", Some(json!(p.number.to_string()))),
-        ("name", Some(json!(p.name))),
-        ("title", Some(json!(p.title))),
-        ("project", Some(json!(p.project))),
-        ("promocode", Some(json!(p.promocode))),
-        ("url", s(&p.url)),
-        ("start_date", day(p.start_date)),
-        ("end_date", day(p.end_date)),
-        ("assign_by_default", on(p.assign_by_default)),
-        ("account_group", s(&p.account_group)),
-        ("account_group_restrict", s(&p.account_group_restrict)),
-        ("currency", Some(json!(p.currency))),
-        ("is_active", on(p.is_active)),
-    ])
-}
-
-fn rule_elem(r: &RuleView) -> Value {
-    elem(vec![
-        ("id", Some(json!(r.number.to_string()))),
-        ("plid", Some(json!(r.program_number.to_string()))),
-        ("name", Some(json!(r.name))),
-        ("enabled", on(r.enabled)),
-        ("recipient", Some(json!(r.recipient))),
-        ("trigger", Some(json!(r.trigger))),
-        ("reward_kind", Some(json!(r.reward_kind))),
-        ("amount", s(&r.amount)),
-        ("amount_script_id", s(&r.amount_script_id)),
-        ("currency", Some(json!(r.currency))),
-        ("payout_id", s(&r.payout_id)),
-        ("hold_days", Some(json!(r.hold_days.to_string()))),
-        (
-            "max_per_referral",
-            r.max_per_referral.map(|n| json!(n.to_string())),
-        ),
-        (
-            "max_per_member",
-            r.max_per_member.map(|n| json!(n.to_string())),
-        ),
-        ("start_date", day(r.start_date)),
-        ("end_date", day(r.end_date)),
-        ("version", Some(json!(r.version.to_string()))),
-    ])
-}
-
-fn condition_elem(c: &ConditionView) -> Value {
-    elem(vec![
-        ("id", Some(json!(c.number.to_string()))),
-        ("ctype", Some(json!(c.ctype.to_string()))),
-        ("orderperiods", s(&c.orderperiods)),
-        ("comparison", s(&c.comparison)),
-        ("amount_ctype_1", s(&c.amount_ctype_1)),
-        ("amount_ctype_4", s(&c.amount_ctype_4)),
-        ("item_count", c.item_count.map(|n| json!(n.to_string()))),
-        (
-            "referral_count",
-            c.referral_count.map(|n| json!(n.to_string())),
-        ),
-        ("group", Some(json!(c.group))),
-        ("groupname", s(&c.groupname)),
-        ("script_id", s(&c.script_id)),
-    ])
-}
-
-/// Overlays the given form fields on a program's current settings (all of them on create).
-fn program_input(p: &Params, current: Option<&ProgramView>) -> Result<ProgramInput, AppError> {
-    let mut input = current.map(ProgramInput::from_view).unwrap_or_default();
-    if let Some(v) = get(p, "name") {
-        input.name = v.to_string();
-    }
-    if let Some(v) = get(p, "promocode") {
-        input.promocode = v.to_string();
-    }
-    for (key, slot) in [
-        ("project", &mut input.project),
-        ("url", &mut input.url),
-        ("account_group", &mut input.account_group),
-        ("account_group_restrict", &mut input.account_group_restrict),
-        ("currency", &mut input.currency),
-    ] {
-        if let Some(v) = get(p, key) {
-            *slot = Some(v.to_string()).filter(|v| !v.trim().is_empty());
-        }
-    }
-    if let Some(v) = get(p, "start_date") {
-        input.start_date = date("start_date", v)?;
-    }
-    if let Some(v) = get(p, "end_date") {
-        input.end_date = date("end_date", v)?;
-    }
-    if let Some(v) = get(p, "assign_by_default") {
-        input.assign_by_default = flag("assign_by_default", v)?;
-    }
-    Ok(input)
-}
-
-fn rule_input(p: &Params, current: Option<&RuleView>) -> Result<RuleInput, AppError> {
-    let mut input = current.map(RuleInput::from_view).unwrap_or_default();
-    if let Some(v) = get(p, "name") {
-        input.name = v.to_string();
-    }
-    for (key, slot) in [
-        ("recipient", &mut input.recipient),
-        ("trigger", &mut input.trigger),
-        ("reward_kind", &mut input.reward_kind),
-        ("amount", &mut input.amount),
-        ("amount_script_id", &mut input.amount_script_id),
-        ("currency", &mut input.currency),
-        ("payout_id", &mut input.payout_id),
-    ] {
-        if let Some(v) = get(p, key) {
-            *slot = Some(v.to_string()).filter(|v| !v.trim().is_empty());
-        }
-    }
-    if let Some(v) = get(p, "enabled") {
-        input.enabled = Some(flag("enabled", v)?);
-    }
-    for (key, slot) in [
-        ("hold_days", &mut input.hold_days),
-        ("max_per_referral", &mut input.max_per_referral),
-        ("max_per_member", &mut input.max_per_member),
-    ] {
-        if let Some(v) = get(p, key) {
-            *slot = int(key, v)?;
-        }
-    }
-    if let Some(v) = get(p, "start_date") {
-        input.start_date = date("start_date", v)?;
-    }
-    if let Some(v) = get(p, "end_date") {
-        input.end_date = date("end_date", v)?;
-    }
-    Ok(input)
-}
-
-fn condition_input(p: &Params, current: Option<&ConditionView>) -> ConditionInput {
-    let mut input = current.map(ConditionView::to_input).unwrap_or_default();
-    for (key, slot) in [
-        ("ctype", &mut input.ctype),
-        ("orderperiods", &mut input.orderperiods),
-        ("comparison", &mut input.comparison),
-        ("amount_ctype_1", &mut input.amount_ctype_1),
-        ("amount_ctype_4", &mut input.amount_ctype_4),
-        ("item_count", &mut input.item_count),
-        ("referral_count", &mut input.referral_count),
-        ("group", &mut input.group),
-        ("groupname", &mut input.groupname),
-        ("script_id", &mut input.script_id),
-    ] {
-        if let Some(v) = get(p, key) {
-            *slot = Some(v.to_string());
-        }
-    }
-    input
 }
 
 /// What each function needs: (resource, action).

@@ -5,7 +5,9 @@
 //! answer, errors included, is HTTP 200 (BILLmanager puts the error in the document). The key
 //! comes in the `Authorization` header or as `authinfo=<key id>:<key>`.
 //! It reads and writes the same programs, rules and conditions as the native API.
+mod elems;
 mod functions;
+mod inputs;
 mod xml;
 
 use std::borrow::Cow;

@@ -1,4 +1,6 @@
 //! The native v1 surface (ours): orgs, API keys, events, health.
+pub mod conditions;
+pub mod evaluate;
 pub mod events;
 pub mod keys;
 pub mod members;
