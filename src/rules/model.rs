@@ -195,20 +195,49 @@ pub fn parse_condition(input: &ConditionInput, currency: &str) -> Result<Conditi
         .parse::<i64>()
         .map_err(|_| AppError::invalid("ctype", format!("must be 0-5, got `{raw_ctype}`")))?;
     let ctype = CType::from_i64("ctype", n)?;
+    refuse_foreign_fields(input, ctype, n)?;
+    let mut spec = ConditionSpec {
+        ctype,
+        orderperiods: None,
+        comparison: None,
+        amount_ctype_1: None,
+        amount_ctype_4: None,
+        item_count: None,
+        referral_count: None,
+        group: parse_group(input)?,
+        script_id: None,
+    };
+    parse_threshold(input, currency, n, &mut spec)?;
+    if matches!(ctype, CType::ReferralSales | CType::TotalSales) {
+        spec.orderperiods = parse_period(given(&input.orderperiods))?;
+    }
+    if ctype == CType::Script {
+        spec.script_id = Some(
+            given(&input.script_id)
+                .ok_or_else(|| AppError::missing("script_id", "is required for ctype 5"))?
+                .to_string(),
+        );
+    }
+    Ok(spec)
+}
 
-    let value_fields = [
+fn value_fields(input: &ConditionInput) -> [(&'static str, &Option<String>); 4] {
+    [
         ("amount_ctype_1", &input.amount_ctype_1),
         ("item_count", &input.item_count),
         ("referral_count", &input.referral_count),
         ("amount_ctype_4", &input.amount_ctype_4),
-    ];
-    let mut refused: Vec<&str> = value_fields
+    ]
+}
+
+/// Refuses the fields this ctype does not take, naming them all.
+fn refuse_foreign_fields(input: &ConditionInput, ctype: CType, n: i64) -> Result<()> {
+    let mut refused: Vec<&str> = value_fields(input)
         .iter()
         .filter(|(name, v)| given(v).is_some() && ctype.value_field() != Some(*name))
         .map(|(name, _)| *name)
         .collect();
-    let compares = ctype.value_field().is_some();
-    if !compares && given(&input.comparison).is_some() {
+    if ctype.value_field().is_none() && given(&input.comparison).is_some() {
         refused.push("comparison");
     }
     let takes_period = matches!(ctype, CType::ReferralSales | CType::TotalSales);
@@ -218,90 +247,79 @@ pub fn parse_condition(input: &ConditionInput, currency: &str) -> Result<Conditi
     if ctype != CType::Script && given(&input.script_id).is_some() {
         refused.push("script_id");
     }
-    if !refused.is_empty() {
-        return Err(AppError::invalid(
-            refused[0],
+    match refused.first() {
+        Some(first) => Err(AppError::invalid(
+            *first,
             format!("ctype {n} does not take {}", refused.join(", ")),
-        ));
+        )),
+        None => Ok(()),
     }
+}
 
-    let mut spec = ConditionSpec {
-        ctype,
-        orderperiods: None,
-        comparison: None,
-        amount_ctype_1: None,
-        amount_ctype_4: None,
-        item_count: None,
-        referral_count: None,
-        group: None,
-        script_id: None,
+/// The comparison and threshold of a comparing ctype (1-4), both required.
+fn parse_threshold(
+    input: &ConditionInput,
+    currency: &str,
+    n: i64,
+    spec: &mut ConditionSpec,
+) -> Result<()> {
+    let Some(field) = spec.ctype.value_field() else {
+        return Ok(());
     };
-    if let Some(field) = ctype.value_field() {
-        let raw = value_fields
-            .iter()
-            .find(|(name, _)| *name == field)
-            .and_then(|(_, v)| given(v));
-        let raw =
-            raw.ok_or_else(|| AppError::missing(field, format!("is required for ctype {n}")))?;
-        let cmp = given(&input.comparison)
-            .ok_or_else(|| AppError::missing("comparison", format!("is required for ctype {n}")))?;
-        spec.comparison = Some(Comparison::parse("comparison", cmp)?);
-        match ctype {
-            CType::ReferralSales => {
-                spec.amount_ctype_1 = Some(values::normalize_money(field, raw, currency)?)
-            }
-            CType::TotalSales => {
-                spec.amount_ctype_4 = Some(values::normalize_money(field, raw, currency)?)
-            }
-            CType::ItemsBought => spec.item_count = Some(count(field, raw)?),
-            CType::ReferralCount => spec.referral_count = Some(count(field, raw)?),
-            CType::None | CType::Script => {}
+    let raw = value_fields(input)
+        .iter()
+        .find(|(name, _)| *name == field)
+        .and_then(|(_, v)| given(v))
+        .ok_or_else(|| AppError::missing(field, format!("is required for ctype {n}")))?;
+    let cmp = given(&input.comparison)
+        .ok_or_else(|| AppError::missing("comparison", format!("is required for ctype {n}")))?;
+    spec.comparison = Some(Comparison::parse("comparison", cmp)?);
+    match spec.ctype {
+        CType::ReferralSales => {
+            spec.amount_ctype_1 = Some(values::normalize_money(field, raw, currency)?)
         }
-    }
-    if takes_period {
-        spec.orderperiods = match given(&input.orderperiods) {
-            None | Some("all") | Some("0") => None,
-            Some(raw) => match raw.parse::<u32>() {
-                Ok(m) if (1..=120).contains(&m) => Some(m),
-                _ => {
-                    return Err(AppError::invalid(
-                        "orderperiods",
-                        format!("must be `all` or 1-120 months, got `{raw}`"),
-                    ))
-                }
-            },
-        };
-    }
-    if ctype == CType::Script {
-        spec.script_id = Some(
-            given(&input.script_id)
-                .ok_or_else(|| AppError::missing("script_id", "is required for ctype 5"))?
-                .to_string(),
-        );
-    }
-    spec.group = match given(&input.group).unwrap_or("none") {
-        "none" => {
-            if given(&input.groupname).is_some() {
-                return Err(AppError::invalid(
-                    "groupname",
-                    "is only taken with group `new`",
-                ));
-            }
-            None
+        CType::TotalSales => {
+            spec.amount_ctype_4 = Some(values::normalize_money(field, raw, currency)?)
         }
-        "new" => Some(values::text(
+        CType::ItemsBought => spec.item_count = Some(count(field, raw)?),
+        CType::ReferralCount => spec.referral_count = Some(count(field, raw)?),
+        CType::None | CType::Script => {}
+    }
+    Ok(())
+}
+
+/// `orderperiods`: `all` (or absent, or 0) or the last 1-120 months.
+fn parse_period(raw: Option<&str>) -> Result<Option<u32>> {
+    match raw {
+        None | Some("all") | Some("0") => Ok(None),
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(m) if (1..=120).contains(&m) => Ok(Some(m)),
+            _ => Err(AppError::invalid(
+                "orderperiods",
+                format!("must be `all` or 1-120 months, got `{raw}`"),
+            )),
+        },
+    }
+}
+
+/// `group`: `none` (an AND term of its own) or `new` with a `groupname`.
+fn parse_group(input: &ConditionInput) -> Result<Option<String>> {
+    match given(&input.group).unwrap_or("none") {
+        "none" if given(&input.groupname).is_some() => Err(AppError::invalid(
+            "groupname",
+            "is only taken with group `new`",
+        )),
+        "none" => Ok(None),
+        "new" => Ok(Some(values::text(
             "groupname",
             given(&input.groupname).unwrap_or(""),
             64,
-        )?),
-        other => {
-            return Err(AppError::invalid(
-                "group",
-                format!("must be `none` or `new`, got `{other}`"),
-            ))
-        }
-    };
-    Ok(spec)
+        )?)),
+        other => Err(AppError::invalid(
+            "group",
+            format!("must be `none` or `new`, got `{other}`"),
+        )),
+    }
 }
 
 impl ConditionSpec {

@@ -36,7 +36,7 @@ pub struct ConditionBody {
     /// `none` (default: its own AND term) or `new` (in the group `groupname`).
     pub group: Option<ConditionGroup>,
     /// Conditions with the same group name are OR-ed; groups are AND-ed.
-    pub groupname: Option<Line<100>>,
+    pub groupname: Option<Line<64>>,
     /// ctype 5: a `condition` script (`scr_…`) of this org.
     pub script_id: Option<Line<200>>,
 }

@@ -15,7 +15,7 @@ pub struct OrgsApi {
 #[derive(Object)]
 pub struct CreateOrgRequest {
     /// Display name, 1–200 characters.
-    pub name: Line<100>,
+    pub name: Line<200>,
 }
 
 #[derive(Object)]
