@@ -218,6 +218,21 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// The func surface's error types (002), plus `method_not_allowed` for a wrong HTTP method.
+    FuncErrorType {
+        Missed = "missed",
+        Value = "value",
+        Missing = "missing",
+        Exists = "exists",
+        Access = "access",
+        Auth = "auth",
+        Unknownfunc = "unknownfunc",
+        Internal = "internal",
+        MethodNotAllowed = "method_not_allowed",
+    }
+);
+
+wire_enum!(
     /// Health: `ok`, or `unavailable` when a dependency is down.
     HealthStatus {
         Ok = "ok",

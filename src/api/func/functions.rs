@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 use super::elems::{condition_elem, program_elem, rule_elem};
 use super::inputs::{condition_input, program_input, rule_input};
 use super::{error, from_app_error, FuncError, Params};
+use crate::api::enums::FuncErrorType;
 use crate::api::State;
 use crate::authz::{READ, WRITE};
 use crate::domain::programs;
@@ -25,28 +26,38 @@ fn saving(p: &Params) -> bool {
 fn number(p: &Params, key: &str) -> Result<Option<i64>, FuncError> {
     match get(p, key).map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| error("value", key, s, format!("{key}: `{s}` is not a numeric id"))),
+        Some(s) => s.parse().map(Some).map_err(|_| {
+            error(
+                FuncErrorType::Value,
+                key,
+                s,
+                format!("{key}: `{s}` is not a numeric id"),
+            )
+        }),
     }
 }
 
 fn required_number(p: &Params, key: &str) -> Result<i64, FuncError> {
-    number(p, key)?.ok_or_else(|| error("missed", key, "", format!("{key} is required")))
+    number(p, key)?
+        .ok_or_else(|| error(FuncErrorType::Missed, key, "", format!("{key} is required")))
 }
 
 /// `elid` of `.delete`: one id or several separated by `, ` (an id given twice counts once).
 fn id_list(p: &Params) -> Result<Vec<i64>, FuncError> {
     let raw = get(p, "elid").unwrap_or("").trim();
     if raw.is_empty() {
-        return Err(error("missed", "elid", "", "elid is required".into()));
+        return Err(error(
+            FuncErrorType::Missed,
+            "elid",
+            "",
+            "elid is required".into(),
+        ));
     }
     let mut ids = Vec::new();
     for s in raw.split(',').map(str::trim) {
         let id: i64 = s.parse().map_err(|_| {
             error(
-                "value",
+                FuncErrorType::Value,
                 "elid",
                 raw,
                 format!("elid: `{s}` is not a numeric id"),
@@ -141,11 +152,16 @@ fn plid(p: &Params) -> Result<i64, AppError> {
 pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
     let func = get(p, "func").map(str::trim).unwrap_or("");
     if func.is_empty() {
-        return Err(error("missed", "func", "", "func is required".into()));
+        return Err(error(
+            FuncErrorType::Missed,
+            "func",
+            "",
+            "func is required".into(),
+        ));
     }
     let Some((resource, action)) = access_of(func, saving(p)) else {
         return Err(error(
-            "unknownfunc",
+            FuncErrorType::Unknownfunc,
             "func",
             func,
             format!("unknown function `{func}`"),
@@ -153,7 +169,7 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
     };
     if !state.authz.allows(ctx, resource, action).await {
         return Err(error(
-            "access",
+            FuncErrorType::Access,
             "func",
             func,
             format!("role `{}` may not {action} {resource}", ctx.role),
@@ -257,7 +273,7 @@ pub async fn dispatch(state: &State, ctx: &Ctx, p: &Params) -> Answer {
             Ok(done(func, None))
         }
         other => Err(error(
-            "unknownfunc",
+            FuncErrorType::Unknownfunc,
             "func",
             other,
             format!("unknown function `{other}`"),

@@ -23,6 +23,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{ApiAuth, ApiTags, BasicAuth, BearerAuth, State};
+use crate::api::enums::FuncErrorType;
 use crate::auth::Credentials;
 use crate::error::AppError;
 
@@ -119,9 +120,8 @@ pub struct FuncForm {
 /// An error, as the document's `error` element.
 #[derive(Object, Debug, Clone, PartialEq)]
 pub struct FuncErrorDetail {
-    /// missed, value, missing, exists, access, auth, unknownfunc or internal.
     #[oai(rename = "type")]
-    pub kind: String,
+    pub kind: FuncErrorType,
     /// The parameter at fault, or empty.
     pub object: String,
     /// The value given for it, or empty.
@@ -223,9 +223,9 @@ pub type Params = HashMap<String, String>;
 /// An error of this surface, answered as the document's `error` element.
 pub type FuncError = FuncErrorDetail;
 
-pub fn error(kind: &str, object: &str, value: &str, msg: String) -> FuncError {
+pub fn error(kind: FuncErrorType, object: &str, value: &str, msg: String) -> FuncError {
     FuncErrorDetail {
-        kind: kind.into(),
+        kind,
         object: object.into(),
         value: value.into(),
         msg,
@@ -237,15 +237,17 @@ pub fn from_app_error(err: AppError, params: &Params) -> FuncError {
     let value_of = |f: &str| params.get(f).cloned().unwrap_or_default();
     let message = err.public_message();
     match err {
-        AppError::Missing { field, .. } => error("missed", &field, &value_of(&field), message),
-        AppError::Invalid { field, .. } | AppError::Unprocessable { field, .. } => {
-            error("value", &field, &value_of(&field), message)
+        AppError::Missing { field, .. } => {
+            error(FuncErrorType::Missed, &field, &value_of(&field), message)
         }
-        AppError::NotFound(_) => error("missing", "elid", &value_of("elid"), message),
-        AppError::Conflict(_) => error("exists", "", "", message),
-        AppError::Forbidden(_) => error("access", "", "", message),
-        AppError::Unauthorized(_) => error("auth", "", "", message),
-        AppError::Internal(_) | AppError::Db(_) => error("internal", "", "", message),
+        AppError::Invalid { field, .. } | AppError::Unprocessable { field, .. } => {
+            error(FuncErrorType::Value, &field, &value_of(&field), message)
+        }
+        AppError::NotFound(_) => error(FuncErrorType::Missing, "elid", &value_of("elid"), message),
+        AppError::Conflict(_) => error(FuncErrorType::Exists, "", "", message),
+        AppError::Forbidden(_) => error(FuncErrorType::Access, "", "", message),
+        AppError::Unauthorized(_) => error(FuncErrorType::Auth, "", "", message),
+        AppError::Internal(_) | AppError::Db(_) => error(FuncErrorType::Internal, "", "", message),
     }
 }
 
@@ -298,7 +300,7 @@ fn answer(out: FuncOut, result: Result<Value, FuncError>) -> FuncResponse {
     let value = match result {
         Ok(value) => value,
         Err(detail) => serde_json::json!({
-            "error": {"type": detail.kind, "object": detail.object, "value": detail.value, "msg": detail.msg}
+            "error": {"type": detail.kind.as_str(), "object": detail.object, "value": detail.value, "msg": detail.msg}
         }),
     };
     FuncResponse::Ok(match out {
@@ -309,7 +311,7 @@ fn answer(out: FuncOut, result: Result<Value, FuncError>) -> FuncResponse {
 
 /// `authinfo=<key id>:<key>` as Basic credentials.
 fn authinfo(raw: Option<String>) -> Result<Credentials, FuncError> {
-    let auth = |msg: &str| error("auth", "", "", msg.into());
+    let auth = |msg: &str| error(FuncErrorType::Auth, "", "", msg.into());
     let raw = raw.ok_or_else(|| {
         auth("missing API key: send `Authorization: Bearer <key>` or `authinfo=<key id>:<key>`")
     })?;
@@ -330,7 +332,7 @@ fn control_characters(params: &Params) -> Option<FuncError> {
     names.into_iter().find_map(|name| {
         let value = &params[name];
         crate::api::wire::text_problem(value, usize::MAX, false)
-            .map(|problem| error("value", name, "", format!("{name}: {problem}")))
+            .map(|problem| error(FuncErrorType::Value, name, "", format!("{name}: {problem}")))
     })
 }
 
@@ -344,7 +346,10 @@ impl FuncApi {
             Some("xml") => FuncOut::Xml,
             Some(other) => {
                 let msg = "out: only bjson, json and xml are supported".into();
-                return answer(FuncOut::Bjson, Err(error("value", "out", other, msg)));
+                return answer(
+                    FuncOut::Bjson,
+                    Err(error(FuncErrorType::Value, "out", other, msg)),
+                );
             }
         };
         let credentials = match auth.header() {
