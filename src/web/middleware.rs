@@ -1,6 +1,7 @@
 //! Request logging with a request id, and the error envelope for failures that happen before
 //! an operation runs (unknown route, wrong method, unparsable request, missing credentials).
-//! Headers are never logged: they carry keys.
+//! Headers are never logged: they carry keys. Paths and queries are logged redacted
+//! ([`redacted_path`], [`redacted_query`]): page tokens and `authinfo` are credentials too.
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,6 +29,49 @@ fn valid_request_id(s: &str) -> bool {
         && s.len() <= 64
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Path prefixes whose next segment is a credential (a member access token).
+const TOKEN_PATHS: [&str; 2] = ["/portal/", "/widget/"];
+/// Query parameters that may carry a credential (lower-case; matched case-insensitively).
+const SECRET_PARAMS: [&str; 5] = ["authinfo", "token", "key", "api_key", "access_token"];
+const REDACTED: &str = "[redacted]";
+
+/// The path as it may be logged: `/portal/<token>` → `/portal/[redacted]` (same for `/widget/`).
+pub fn redacted_path(path: &str) -> String {
+    for prefix in TOKEN_PATHS {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}{REDACTED}{tail}");
+        }
+    }
+    path.to_string()
+}
+
+/// The query as it may be logged: the value of every parameter that can carry a credential
+/// (`authinfo`, `token`, `key`, or a name ending in `token` or `key`) is replaced.
+pub fn redacted_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // Matched decoded, as the handlers read it (`auth%69nfo` is `authinfo`).
+            let lower = url::form_urlencoded::parse(name.as_bytes())
+                .next()
+                .map(|(decoded, _)| decoded.to_ascii_lowercase())
+                .unwrap_or_default();
+            let secret = SECRET_PARAMS.contains(&lower.as_str())
+                || lower.ends_with("token")
+                || lower.ends_with("key")
+                || lower.contains("authinfo");
+            if secret && !value.is_empty() {
+                format!("{name}={REDACTED}")
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Does a concrete path match a spec path template (`/api/v1/rules/{id}`)?
@@ -162,7 +206,16 @@ pub async fn log_and_envelope<E: Endpoint>(
         .filter(|v| valid_request_id(v))
         .map(str::to_string)
         .unwrap_or_else(|| ids::new_public_id("req"));
-    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        path = %redacted_path(req.uri().path()),
+        query = tracing::field::Empty,
+    );
+    if let Some(query) = req.uri().query().filter(|q| !q.is_empty()) {
+        span.record("query", tracing::field::display(redacted_query(query)));
+    }
     let path = req.uri().path().to_string();
     async move {
         let started = Instant::now();
@@ -232,6 +285,31 @@ pub async fn log_and_envelope<E: Endpoint>(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn token_paths_and_secret_parameters_are_redacted() {
+        let t = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg";
+        assert_eq!(redacted_path(&format!("/portal/{t}")), "/portal/[redacted]");
+        assert_eq!(
+            redacted_path(&format!("/widget/{t}/x")),
+            "/widget/[redacted]/x"
+        );
+        assert_eq!(redacted_path("/r/JANE-DOE-1"), "/r/JANE-DOE-1");
+        assert_eq!(
+            redacted_path("/api/v1/members/mem_1"),
+            "/api/v1/members/mem_1"
+        );
+        assert_eq!(
+            redacted_query("func=whoami&authinfo=key_1:vk_secret&out=json"),
+            "func=whoami&authinfo=[redacted]&out=json"
+        );
+        assert_eq!(
+            redacted_query("AuthInfo=x&token=y&api_key=z&accessToken=w&page=2"),
+            "AuthInfo=[redacted]&token=[redacted]&api_key=[redacted]&accessToken=[redacted]&page=2"
+        );
+        assert_eq!(redacted_query("auth%69nfo=x"), "auth%69nfo=[redacted]");
+        assert_eq!(redacted_query("code=ABC&limit=20"), "code=ABC&limit=20");
+    }
 
     #[test]
     fn allow_lists_the_methods_of_the_matching_path() {

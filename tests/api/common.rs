@@ -115,6 +115,16 @@ impl TestApp {
         Some(TestApp::spawn(db, None).await)
     }
 
+    /// An app served elsewhere (e.g. by the real binary) at `base`, over `db`.
+    pub fn at(base: String, db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            db,
+            _dir: dir,
+        }
+    }
+
     async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
         TestApp::spawn_with(config(), db, dir).await
     }

@@ -17,3 +17,4 @@ mod pages;
 mod programs;
 mod rules;
 mod scripts;
+mod secrets;
