@@ -74,6 +74,23 @@ pub fn redacted_query(query: &str) -> String {
         .join("&")
 }
 
+/// Did the request carry credentials: an `Authorization` header, or `authinfo` in the query
+/// or a form body (the func surface)? Answers to such requests must not be cached.
+fn carries_credentials(req: &Request, body: Option<&[u8]>) -> bool {
+    let has_authinfo = |form: &[u8]| {
+        url::form_urlencoded::parse(form).any(|(name, _)| name.eq_ignore_ascii_case("authinfo"))
+    };
+    let is_form = req
+        .header(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .uri()
+            .query()
+            .is_some_and(|q| has_authinfo(q.as_bytes()))
+        || (is_form && body.is_some_and(has_authinfo))
+}
+
 /// Does a concrete path match a spec path template (`/api/v1/rules/{id}`)?
 fn path_matches(template: &str, path: &str) -> bool {
     let (mut t, mut p) = (template.split('/'), path.split('/'));
@@ -227,6 +244,7 @@ pub async fn log_and_envelope<E: Endpoint>(
             }
             Err(_) => None,
         };
+        let credentialed = carries_credentials(&req, body.as_deref());
         let mut resp = match body {
             None => envelope(
                 &path,
@@ -267,6 +285,11 @@ pub async fn log_and_envelope<E: Endpoint>(
         };
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             resp.headers_mut().insert(REQUEST_ID, value);
+        }
+        if credentialed {
+            // Authenticated answers may carry secrets (a new key, access URLs) or tenant data.
+            resp.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         let status = resp.status().as_u16();
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;

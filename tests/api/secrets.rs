@@ -167,3 +167,55 @@ async fn page_tokens_keys_and_authinfo_never_reach_the_log() {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
     }
 }
+
+/// The `Cache-Control` of an answer ("" when absent).
+fn cache_control(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+db_test!(
+    async fn authenticated_answers_are_not_cached(app) {
+        let org = app.new_org("Acme").await;
+        let k = &org.owner_key;
+        app.program(k, program_body("spring")).await;
+        let m = app.member(k, json!({"programId": "spring", "firstName": "Jane", "email": "jane@example.com"})).await;
+        let send = |method: reqwest::Method, path: &str, key: Option<&str>, body: Option<serde_json::Value>| {
+            let mut req = app.client.request(method, format!("{}{path}", app.base));
+            if let Some(key) = key {
+                req = req.bearer_auth(key);
+            }
+            if let Some(body) = body {
+                req = req.json(&body);
+            }
+            req.send()
+        };
+        // A new key, access URLs (both paths), a list, an error: all `no-store`.
+        let resp = send(reqwest::Method::POST, "/api/v1/api-keys", Some(k), Some(json!({"name": "ci", "role": "developer"}))).await.unwrap();
+        assert_eq!((resp.status().as_u16(), cache_control(&resp)), (201, "no-store".into()));
+        for path in ["/api/memberaccessurls", "/api/memberaccess"] {
+            let resp = send(reqwest::Method::POST, path, Some(k), Some(json!({"memberQuery": {"memberId": m["id"]}}))).await.unwrap();
+            assert_eq!((resp.status().as_u16(), cache_control(&resp)), (200, "no-store".into()), "{path}");
+        }
+        let resp = send(reqwest::Method::GET, "/api/v1/programs", Some(k), None).await.unwrap();
+        assert_eq!((resp.status().as_u16(), cache_control(&resp)), (200, "no-store".into()));
+        let resp = send(reqwest::Method::GET, "/api/v1/programs", Some("vk_wrong"), None).await.unwrap();
+        assert_eq!((resp.status().as_u16(), cache_control(&resp)), (401, "no-store".into()));
+        let resp = send(reqwest::Method::GET, "/api/v1/programs/prog_nope", Some(k), None).await.unwrap();
+        assert_eq!((resp.status().as_u16(), cache_control(&resp)), (404, "no-store".into()));
+        // Basic credentials, and `authinfo` in the query or a form body (the func surface).
+        let resp = app.client.get(format!("{}/api/v1/programs", app.base)).basic_auth(&org.owner_key_id, Some(k)).send().await.unwrap();
+        assert_eq!((resp.status().as_u16(), cache_control(&resp)), (200, "no-store".into()));
+        let authinfo = format!("{}:{k}", org.owner_key_id);
+        let resp = app.client.get(format!("{}/billmgr", app.base)).query(&[("func", "referralprogram"), ("authinfo", &authinfo)]).send().await.unwrap();
+        assert_eq!(cache_control(&resp), "no-store");
+        let form = url::form_urlencoded::Serializer::new(String::new()).extend_pairs([("func", "referralprogram"), ("authinfo", &authinfo)]).finish();
+        let resp = app.client.post(format!("{}/billmgr", app.base)).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
+        assert_eq!(cache_control(&resp), "no-store");
+        // Public answers without credentials are left alone.
+        let resp = send(reqwest::Method::GET, "/healthz", None, None).await.unwrap();
+        assert_eq!((resp.status().as_u16(), cache_control(&resp)), (200, String::new()));
+    }
+);
