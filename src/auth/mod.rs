@@ -80,6 +80,9 @@ impl Authenticator {
         hash: &str,
     ) -> Result<Principal> {
         let Some((key, org)) = found else {
+            // Unknown key id (or key): the same constant-time compare a known id gets, against
+            // a dummy hash, so the answer's timing does not tell whether the id exists.
+            let _ = secrets::hashes_equal(secrets::unknown_key_hash(), hash);
             return Err(denied());
         };
         if !secrets::hashes_equal(&key.key_hash, hash)
@@ -121,4 +124,54 @@ pub async fn bootstrap_admin_key(db: &Db, configured: Option<&str>) -> Result<Op
     )
     .await?;
     Ok(Some(secret.plaintext))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::orgs::AdminCtx;
+    use crate::store::DbOptions;
+
+    fn compared() -> Vec<(usize, usize)> {
+        secrets::COMPARED.with(|c| std::mem::take(&mut *c.borrow_mut()))
+    }
+
+    /// Refusing an unknown key id does what refusing a known id with a wrong key does: one
+    /// constant-time compare of two full-length hashes (timing itself is not asserted).
+    #[tokio::test(flavor = "current_thread")]
+    async fn basic_auth_compares_a_hash_for_unknown_and_known_key_ids_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = Db::connect(&url, DbOptions::default()).await.unwrap();
+        db.migrate().await.unwrap();
+        let admin = AdminCtx {
+            actor: "test".into(),
+        };
+        let (_, owner) = crate::domain::orgs::create(&admin, &db, "Acme")
+            .await
+            .unwrap();
+        let auth = Authenticator::new(db, Some("vadm_configured"));
+        let wrong = "vk_0000000000000000000000000000000000000000".to_string();
+        let basic = |id: &str, key: &str| Credentials::Basic {
+            id: id.into(),
+            key: key.into(),
+        };
+
+        compared();
+        let unknown = auth.authenticate(basic("key_unknown", &wrong)).await;
+        assert!(matches!(unknown, Err(AppError::Unauthorized(_))));
+        let unknown_work = compared();
+        let known = auth.authenticate(basic(&owner.view.id, &wrong)).await;
+        assert!(matches!(known, Err(AppError::Unauthorized(_))));
+        let known_work = compared();
+        assert_eq!(unknown_work, vec![(64, 64)], "unknown id: one full compare");
+        assert_eq!(
+            unknown_work, known_work,
+            "unknown and known ids do the same work"
+        );
+
+        let ok = auth.authenticate(basic(&owner.view.id, &owner.key)).await;
+        assert!(matches!(ok, Ok(Principal::Tenant(_))));
+        assert_eq!(compared(), vec![(64, 64)]);
+    }
 }

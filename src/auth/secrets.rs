@@ -45,8 +45,26 @@ pub fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// Compares two hashes in constant time (for equal lengths, as every SHA-256 hex hash is).
 pub fn hashes_equal(a: &str, b: &str) -> bool {
+    #[cfg(test)]
+    COMPARED.with(|c| c.borrow_mut().push((a.len(), b.len())));
     a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// The stored hash an unknown key id is compared against, so that refusing it does the same
+/// work (hash, then a constant-time compare of two 64-character hashes) as refusing a known one.
+pub fn unknown_key_hash() -> &'static str {
+    static HASH: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash("vouch: no key has this id"));
+    &HASH
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The operand lengths of every `hashes_equal` call on this thread (tests only).
+    pub static COMPARED: std::cell::RefCell<Vec<(usize, usize)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 #[cfg(test)]
