@@ -78,22 +78,65 @@ pub fn web_url(field: &str, raw: &str) -> Result<String> {
     Ok(parsed.to_string())
 }
 
-/// An origin for `frame-ancestors`: scheme and host (and port), nothing else.
+/// An origin for `frame-ancestors`: `https://host[:port]` (plain `http` only for `localhost` and
+/// `127.0.0.1`), the host of DNS characters only (letters, digits, `-`, `.`), no user, path,
+/// query or fragment. Answers it lower-case, without a default port: the value goes verbatim
+/// into a Content-Security-Policy header, so nothing that header gives meaning to (`*`, `;`,
+/// quotes, spaces, keywords) can pass.
 pub fn origin(field: &str, raw: &str) -> Result<String> {
-    let parsed = url::Url::parse(raw.trim())
-        .map_err(|e| AppError::invalid(field, format!("`{raw}` is not an origin: {e}")))?;
-    let bare = parsed.path() == "/" && parsed.query().is_none() && parsed.fragment().is_none();
-    if !matches!(parsed.scheme(), "http" | "https")
-        || parsed.host_str().is_none()
-        || !bare
-        || !parsed.username().is_empty()
-    {
-        return Err(AppError::invalid(
+    let refuse = |why: &str| {
+        AppError::invalid(
             field,
-            format!("`{raw}` must be an origin like https://example.com"),
+            format!("`{raw}` is not an origin like https://partner.example.com: {why}"),
+        )
+    };
+    let trimmed = raw.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let (scheme, rest) = if let Some(rest) = lower.strip_prefix("https://") {
+        ("https", rest)
+    } else if let Some(rest) = lower.strip_prefix("http://") {
+        ("http", rest)
+    } else {
+        return Err(refuse("it must start with https://"));
+    };
+    // One trailing `/` (the empty path) is tolerated; any other path, a query or a fragment not.
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '?', '#']) {
+        return Err(refuse("no path, query or fragment"));
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let dns_label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if host.is_empty() || host.len() > 253 || !host.split('.').all(dns_label) {
+        return Err(refuse(
+            "the host may contain only letters, digits, - and . (no *, user, quotes or spaces)",
         ));
     }
-    Ok(parsed.origin().ascii_serialization())
+    let port = match port {
+        None => None,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && p.chars().all(|c| c.is_ascii_digit()) => Some(n),
+            _ => return Err(refuse("the port must be a number from 1 to 65535")),
+        },
+    };
+    if scheme == "http" && !matches!(host, "localhost" | "127.0.0.1") {
+        return Err(refuse(
+            "plain http is allowed only for localhost; use https",
+        ));
+    }
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    Ok(match port {
+        Some(p) if p != default_port => format!("{scheme}://{host}:{p}"),
+        _ => format!("{scheme}://{host}"),
+    })
 }
 
 pub const ID_PLACEHOLDER: &str = "@ID@";
@@ -243,8 +286,47 @@ mod tests {
             origin("embed_origins", "https://partner.example.com").unwrap(),
             "https://partner.example.com"
         );
-        assert!(origin("embed_origins", "https://partner.example.com/path").is_err());
-        assert!(origin("embed_origins", "*").is_err());
+        for (raw, want) in [
+            (
+                "https://Shop.Example.com:8443",
+                "https://shop.example.com:8443",
+            ),
+            ("https://shop.example.com:443/", "https://shop.example.com"),
+            ("http://localhost:3000", "http://localhost:3000"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            (
+                "https://xn--bcher-kva.example",
+                "https://xn--bcher-kva.example",
+            ),
+        ] {
+            assert_eq!(origin("o", raw).unwrap(), want, "{raw}");
+        }
+        for bad in [
+            "*",
+            "https://*",
+            "https://*.example.com",
+            "https://a.example;sandbox",
+            "https://x'unsafe-inline'",
+            "https://a.example https://b.example",
+            "https://'self'",
+            "http://shop.example",
+            "https://partner.example.com/path",
+            "https://a.example?x=1",
+            "https://a.example#f",
+            "https://user@a.example",
+            "https://a.example:0",
+            "https://a.example:99999",
+            "https://a.example:",
+            "https://",
+            "https://a..example",
+            "https://-a.example",
+            "https://[::1]",
+            "ftp://a.example",
+            "a.example",
+            "data:",
+        ] {
+            assert!(origin("o", bad).is_err(), "{bad}");
+        }
     }
 }
 

@@ -51,6 +51,12 @@ fn script_hash() -> &'static str {
 
 /// The Content-Security-Policy of every page.
 pub fn csp(origins: &[String]) -> String {
+    // Origins are checked when a program is saved; one stored before that check that no longer
+    // passes it is left out rather than written into the header.
+    let origins: Vec<String> = origins
+        .iter()
+        .filter_map(|o| crate::domain::values::origin("embed_origins", o).ok())
+        .collect();
     let ancestors = if origins.is_empty() {
         "'none'".to_string()
     } else {
@@ -188,6 +194,8 @@ mod tests {
             "{some}"
         );
         assert!(some.contains(&format!("script-src 'sha256-{}'", script_hash())));
+        let stored = csp(&["https://a.example;sandbox".into(), "https://*".into()]);
+        assert!(stored.ends_with("frame-ancestors 'none'"), "{stored}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Member access URLs, the partner pages and share links. SQLite and PostgreSQL.
 
 use crate::common::{
-    assert_error, assert_rr_bad_field, assert_rr_error, program_body, Org, TestApp,
+    assert_bad_field, assert_error, assert_rr_bad_field, assert_rr_error, program_body, Org,
+    TestApp,
 };
 use serde_json::{json, Value};
 
@@ -145,6 +146,39 @@ db_test!(
         let u = urls(&app, &org.owner_key, json!({"memberId": m["id"]})).await;
         let p = page(&app, u["portalUrl"].as_str().unwrap()).await;
         assert!(p.csp.contains("frame-ancestors 'none'"), "{}", p.csp);
+    }
+);
+
+db_test!(
+    async fn embed_origins_are_https_hosts_of_dns_characters_only(app) {
+        let org = app.new_org("Acme").await;
+        let k = &org.owner_key;
+        // Anything a Content-Security-Policy gives meaning to is refused, naming the value.
+        for bad in ["https://*", "https://a.example;sandbox", "https://x'unsafe-inline'", "http://shop.example",
+                    "https://a.example https://b.example", "https://a.example/path", "*"] {
+            let mut body = program_body("p");
+            body["embed_origins"] = json!(["https://ok.example", bad]);
+            let (s, b) = app.post("/api/v1/programs", k, body).await;
+            assert_bad_field(s, &b, "embed_origins[1]");
+            let message = b["error"]["message"].as_str().unwrap();
+            assert!(message.starts_with("embed_origins[1]: ") && message.contains(bad), "{message}");
+        }
+        let mut body = program_body("p");
+        body["embed_origins"] = json!(["http://localhost:3000", "https://Shop.Example.com:443", "http://127.0.0.1:8080"]);
+        let p = app.program(k, body).await;
+        assert_eq!(p["embed_origins"], json!(["http://localhost:3000", "https://shop.example.com", "http://127.0.0.1:8080"]));
+        // An update is held to the same rule, and a refused one changes nothing.
+        let path = format!("/api/v1/programs/{}", p["id"].as_str().unwrap());
+        let mut body = program_body("p");
+        body["embed_origins"] = json!(["https://*"]);
+        let (s, b) = app.put(&path, k, body).await;
+        assert_bad_field(s, &b, "embed_origins[0]");
+        let (_, now) = app.get(&path, k).await;
+        assert_eq!(now["embed_origins"][0], "http://localhost:3000");
+        let m = app.member(k, json!({"programId": "p", "firstName": "A", "email": "a@example.com"})).await;
+        let u = urls(&app, k, json!({"memberId": m["id"]})).await;
+        let page = page(&app, u["portalUrl"].as_str().unwrap()).await;
+        assert!(page.csp.ends_with("frame-ancestors http://localhost:3000 https://shop.example.com http://127.0.0.1:8080"), "{}", page.csp);
     }
 );
 

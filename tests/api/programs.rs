@@ -36,7 +36,7 @@ db_test!(
             (json!({"name": "a", "promocode": "A-@ID@", "start_date": "2026-05-01T00:00:00Z", "end_date": "2026-04-01T00:00:00Z"}), "end_date"),
             (json!({"name": "a", "promocode": "A-@ID@", "currency": "EURO"}), "currency"),
             (json!({"name": "a", "promocode": "A-@ID@", "url": "javascript:alert(1)"}), "url"),
-            (json!({"name": "a", "promocode": "A-@ID@", "embed_origins": ["https://x.example.com/path"]}), "embed_origins"),
+            (json!({"name": "a", "promocode": "A-@ID@", "embed_origins": ["https://x.example.com/path"]}), "embed_origins[0]"),
             (json!({"name": "a", "promocode": "A-@ID@", "start_date": "soon"}), "start_date"),
             (json!({"name": "a", "promocode": "A-@ID@", "is_active": "yes"}), "is_active"),
         ];

@@ -72,7 +72,8 @@ pub fn parse(input: ProgramInput) -> Result<ProgramFields> {
     let embed_origins = input
         .embed_origins
         .iter()
-        .map(|o| values::origin("embed_origins", o))
+        .enumerate()
+        .map(|(i, o)| values::origin(&format!("embed_origins[{i}]"), o))
         .collect::<Result<Vec<_>>>()?;
     Ok(ProgramFields {
         title: values::opt_text("title", input.title.as_deref(), 200)?
@@ -177,10 +178,10 @@ mod tests {
         );
         assert_eq!(
             field(ProgramInput {
-                embed_origins: vec!["https://a.com/x".into()],
+                embed_origins: vec!["https://a.com".into(), "https://a.com/x".into()],
                 ..input()
             }),
-            "embed_origins"
+            "embed_origins[1]"
         );
     }
 }
