@@ -111,14 +111,14 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         "rrMemberAccessUrls",
         &[
             (404, "No live member of the key's org matches the memberQuery."),
-            (409, "The query matches several members, or the member has no active code."),
+            (409, "The query matches several members, or the member is disabled or has no active code."),
         ],
     ),
     (
         "rrMemberAccess",
         &[
             (404, "No live member of the key's org matches the memberQuery."),
-            (409, "The query matches several members, or the member has no active code."),
+            (409, "The query matches several members, or the member is disabled or has no active code."),
         ],
     ),
     (

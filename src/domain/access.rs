@@ -50,6 +50,12 @@ pub async fn grant(
 ) -> Result<Grant> {
     let minutes = parse_expiry(expire_minutes)?;
     let member = members::find_for_access(ctx, db, query).await?;
+    if member.member.disabled {
+        return Err(AppError::conflict(format!(
+            "member `{}` is disabled; enable it before issuing access URLs",
+            member.member.public_id
+        )));
+    }
     let code = member.referral_code.clone().ok_or_else(|| {
         AppError::conflict("member has no active referral code; give it one first")
     })?;
@@ -82,7 +88,8 @@ pub enum Opened {
         ctx: Ctx,
         member: Box<MemberDetail>,
     },
-    /// Expired, revoked, or the member or org is gone: the link no longer works.
+    /// Expired, revoked, the member removed or disabled, or the org disabled: the link no
+    /// longer works.
     Expired,
     NotFound,
 }
@@ -110,7 +117,7 @@ pub async fn open(db: &Db, token: &str) -> Result<Opened> {
     else {
         return Ok(Opened::NotFound);
     };
-    if member.removed_at.is_some() {
+    if member.removed_at.is_some() || member.disabled {
         return Ok(Opened::Expired);
     }
     let member = members::detail(&ctx, db.conn(), member).await?;

@@ -223,6 +223,36 @@ db_test!(
 );
 
 db_test!(
+    async fn a_disabled_members_pages_expire_and_get_no_new_access_urls(app) {
+        let (org, m) = setup(&app).await;
+        let k = &org.owner_key;
+        let u = urls(&app, k, json!({"memberId": m["id"]})).await;
+        let set_disabled = |disabled: bool| {
+            app.post("/api/members/update", k, json!([{"query": {"primaryInfo": {"memberId": m["id"]}}, "member": {"disabledFlag": disabled}}]))
+        };
+        let (s, b) = set_disabled(true).await;
+        assert_eq!((s, &b[0]["resultInfo"]["status"]), (200, &json!("Success")), "{b}");
+        for url in [u["portalUrl"].as_str().unwrap(), u["shareEmbedUrl"].as_str().unwrap()] {
+            let p = page(&app, url).await;
+            assert_eq!(p.status, 410, "{url}");
+            assert!(p.body.contains("expired"), "{}", p.body);
+            assert!(!p.body.contains(m["referralCode"].as_str().unwrap()), "nothing of the member shows");
+        }
+        for path in ["/api/memberaccessurls", "/api/memberaccess"] {
+            for query in [json!({"memberId": m["id"]}), json!({"email": "jane@example.com"}), json!({"referralCode": m["referralCode"]})] {
+                let (s, b) = app.post(path, k, json!({"memberQuery": query})).await;
+                assert_rr_error(s, &b, 409, "conflict");
+                assert!(b["message"].as_str().unwrap().contains("disabled"), "{b}");
+            }
+        }
+        // Enabled again, the existing links work again (they were never revoked).
+        set_disabled(false).await;
+        assert_eq!(page(&app, u["portalUrl"].as_str().unwrap()).await.status, 200);
+        urls(&app, k, json!({"memberId": m["id"]})).await;
+    }
+);
+
+db_test!(
     async fn token_revocation_is_scoped_to_the_org_and_role(app) {
         let (org, m) = setup(&app).await;
         let u = urls(&app, &org.owner_key, json!({"memberId": m["id"]})).await;
