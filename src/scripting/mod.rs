@@ -7,6 +7,7 @@
 //! the host only through the getters registered in `facts`. Runs happen on blocking threads so a
 //! slow script never stalls the async runtime; the wall-clock deadline is per run.
 pub mod facts;
+mod sized;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -110,6 +111,7 @@ pub fn engine(limits: &Limits) -> Engine {
             _ => None,
         }
     });
+    sized::register(&mut engine);
     facts::register(&mut engine);
     engine
 }

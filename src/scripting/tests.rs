@@ -251,3 +251,33 @@ fn the_everyday_functions_scripts_use_still_work() {
         assert!(eval(&s, source).unwrap().as_bool().unwrap(), "{source}");
     }
 }
+
+#[test]
+fn a_replace_that_would_pass_the_string_limit_fails_before_it_allocates() {
+    let s = scripts();
+    for source in [
+        r#"let s = ""; s.pad(10000, "a"); let t = s; t.replace("a", s); true"#,
+        r#"let s = ""; s.pad(10000, "a"); let t = s; t.replace('a', s); true"#,
+        r#"let s = ""; s.pad(5000, "a"); let t = s; t.replace("", "bb"); true"#,
+        r#"let s = ""; s.pad(10000, "ab"); let t = s; t.replace("a", "xyz"); true"#,
+    ] {
+        let err = eval(&s, source).unwrap_err();
+        assert!(
+            err.contains("string size limit (10000) exceeded"),
+            "{source}: {err}"
+        );
+    }
+    for (source, expected) in [
+        (r#"let t = "banana"; t.replace("an", "AN"); t"#, "bANANa"),
+        (r#"let t = "banana"; t.replace('a', "o"); t"#, "bonono"),
+        (r#"let t = "banana"; t.replace("na", '-'); t"#, "ba--"),
+        (r#"let t = "banana"; t.replace('n', 'm'); t"#, "bamama"),
+        (r#"let t = "ab"; t.replace("", "."); t"#, ".a.b."),
+    ] {
+        assert_eq!(
+            eval(&s, source).unwrap().into_string().unwrap(),
+            expected,
+            "{source}"
+        );
+    }
+}
