@@ -7,6 +7,7 @@
 //! the host only through the getters registered in `facts`. Runs happen on blocking threads so a
 //! slow script never stalls the async runtime; the wall-clock deadline is per run.
 pub mod facts;
+mod sized;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -60,8 +61,33 @@ thread_local! {
 const DEADLINE_TOKEN: &str = "deadline";
 
 /// The one hardened engine. Everything a script may touch is decided here.
+///
+/// Built from `Engine::new_raw()` (built-in operators only) plus an explicit list of packages.
+/// Left out on purpose: `LanguageCorePackage` (`sleep`, `exit`, `parse_json`, tags, function
+/// metadata), `BasicTimePackage` (`timestamp`, `elapsed`), blobs and bit fields. The full list of
+/// functions a script can call is snapshotted in `functions.txt` (a test fails when it changes).
 pub fn engine(limits: &Limits) -> Engine {
-    let mut engine = Engine::new();
+    use rhai::packages::{
+        ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage,
+        BasicMapPackage, BasicMathPackage, BasicStringPackage, LogicPackage, MoreStringPackage,
+        Package,
+    };
+    let mut engine = Engine::new_raw();
+    for package in [
+        ArithmeticPackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicStringPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+        BasicIteratorPackage::new().as_shared_module(),
+        BasicFnPackage::new().as_shared_module(),
+    ] {
+        engine.register_global_module(package);
+    }
+    // As `Engine::new()` does: reuse the property names and short strings scripts make.
+    engine.set_max_strings_interned(256);
     engine
         .set_max_operations(limits.max_operations)
         .set_max_call_levels(limits.max_call_levels)
@@ -85,6 +111,7 @@ pub fn engine(limits: &Limits) -> Engine {
             _ => None,
         }
     });
+    sized::register(&mut engine);
     facts::register(&mut engine);
     engine
 }

@@ -171,3 +171,113 @@ fn the_cache_keeps_one_ast_per_version() {
         "a retired version is compiled again"
     );
 }
+
+/// Every function signature a script can call, sorted: the registered host getters and helpers
+/// plus every package function (rhai's built-in operators on primitive types are not listed).
+fn callable_functions() -> Vec<String> {
+    let mut signatures = scripts().engine.gen_fn_signatures(true);
+    signatures.sort();
+    signatures.dedup();
+    signatures
+}
+
+#[test]
+fn the_functions_a_script_can_call_are_exactly_the_committed_list() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/scripting/functions.txt");
+    let actual = callable_functions();
+    if std::env::var_os("VOUCH_UPDATE_FUNCTIONS").is_some() {
+        std::fs::write(path, actual.join("\n") + "\n").unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let committed: Vec<&str> = committed.lines().filter(|l| !l.is_empty()).collect();
+    let added: Vec<&String> = actual
+        .iter()
+        .filter(|f| !committed.contains(&f.as_str()))
+        .collect();
+    let removed: Vec<&&str> = committed
+        .iter()
+        .filter(|f| !actual.iter().any(|a| a == **f))
+        .collect();
+    let list = |items: Vec<&str>, sign: &str| match items.is_empty() {
+        true => "  (none)".to_string(),
+        false => items
+            .iter()
+            .map(|f| format!("  {sign} {f}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    assert!(
+        added.is_empty() && removed.is_empty(),
+        "the functions scripts can call changed (review each one, then rerun with \
+         VOUCH_UPDATE_FUNCTIONS=1 to update src/scripting/functions.txt)\n\
+         added ({}):\n{}\nremoved ({}):\n{}",
+        added.len(),
+        list(added.iter().map(|s| s.as_str()).collect(), "+"),
+        removed.len(),
+        list(removed.iter().map(|s| **s).collect(), "-"),
+    );
+}
+
+#[test]
+fn nothing_can_sleep_or_read_the_clock() {
+    let s = scripts();
+    for source in ["sleep(1); true", "timestamp(); true", "exit(); true"] {
+        let err = eval(&s, source).unwrap_err();
+        assert!(err.contains("no function"), "{source}: {err}");
+    }
+    for name in ["sleep", "timestamp", "elapsed", "exit", "parse_json"] {
+        let prefix = format!("{name}(");
+        assert!(
+            !callable_functions().iter().any(|f| f.starts_with(&prefix)),
+            "{name} is callable"
+        );
+    }
+}
+
+#[test]
+fn the_everyday_functions_scripts_use_still_work() {
+    let s = scripts();
+    for source in [
+        r#""a@B.com".to_lower().ends_with("b.com")"#,
+        r#"let a = [1, 2, 3]; a.push(4); a.len() == 4 && 3 in a"#,
+        r#"let m = #{a: 1}; m.keys().len() == 1 && "a" in m"#,
+        r#"let n = 0; for i in range(0, 5) { n += i; } n == 10"#,
+        r#"let t = 0; for c in "abc" { t += 1; } t == 3"#,
+        r#"abs(-3) == 3 && max(2, 5) == 5 && parse_int("42") == 42"#,
+        r#"let f = |x| x * 2; f.call(2) == 4 && [1, 2].map(|x| x + 1)[1] == 3"#,
+        r#"`${1 + 1}` == "2" && "x".to_string() == "x""#,
+        r#"print("silenced"); debug("silenced"); true"#,
+    ] {
+        assert!(eval(&s, source).unwrap().as_bool().unwrap(), "{source}");
+    }
+}
+
+#[test]
+fn a_replace_that_would_pass_the_string_limit_fails_before_it_allocates() {
+    let s = scripts();
+    for source in [
+        r#"let s = ""; s.pad(10000, "a"); let t = s; t.replace("a", s); true"#,
+        r#"let s = ""; s.pad(10000, "a"); let t = s; t.replace('a', s); true"#,
+        r#"let s = ""; s.pad(5000, "a"); let t = s; t.replace("", "bb"); true"#,
+        r#"let s = ""; s.pad(10000, "ab"); let t = s; t.replace("a", "xyz"); true"#,
+    ] {
+        let err = eval(&s, source).unwrap_err();
+        assert!(
+            err.contains("string size limit (10000) exceeded"),
+            "{source}: {err}"
+        );
+    }
+    for (source, expected) in [
+        (r#"let t = "banana"; t.replace("an", "AN"); t"#, "bANANa"),
+        (r#"let t = "banana"; t.replace('a', "o"); t"#, "bonono"),
+        (r#"let t = "banana"; t.replace("na", '-'); t"#, "ba--"),
+        (r#"let t = "banana"; t.replace('n', 'm'); t"#, "bamama"),
+        (r#"let t = "ab"; t.replace("", "."); t"#, ".a.b."),
+    ] {
+        assert_eq!(
+            eval(&s, source).unwrap().into_string().unwrap(),
+            expected,
+            "{source}"
+        );
+    }
+}

@@ -112,6 +112,13 @@ db_test!(
             ("huge array", "let a = []; loop { a.push(1); }", "size limit"),
             ("bad host call", "days_between(1, 2)", "no function"),
             ("bad host value", "days_between(\"a\", \"b\")", "RFC 3339"),
+            ("sleep", "sleep(1); true", "no function"),
+            ("clock", "timestamp(); true", "no function"),
+            (
+                "replace bomb",
+                "let s = \"\"; s.pad(10000, \"a\"); let t = s; t.replace(\"a\", s); true",
+                "string size limit (10000) exceeded",
+            ),
         ];
         for (name, source, expected) in attacks {
             let s = upload(&app, k, name, "condition", source).await;
