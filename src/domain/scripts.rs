@@ -101,7 +101,7 @@ pub async fn upload(
 ) -> Result<ScriptView> {
     let name = values::text("name", name, 100)?;
     let kind = parse_kind(kind)?;
-    scripts.compile(source).map_err(unprocessable)?;
+    scripts.check(source).await?.map_err(unprocessable)?;
     let txn = db.write().await?;
     let row = match store::insert(ctx, &txn, &name, kind.as_str(), source).await {
         Ok(row) => row,
@@ -134,7 +134,7 @@ pub async fn add_version(
     id: &str,
     source: &str,
 ) -> Result<ScriptView> {
-    scripts.compile(source).map_err(unprocessable)?;
+    scripts.check(source).await?.map_err(unprocessable)?;
     let txn = db.write().await?;
     let row = find(ctx, &txn, id).await?;
     let row = match store::add_version(ctx, &txn, row, source).await {

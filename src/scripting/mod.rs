@@ -326,6 +326,16 @@ impl Scripts {
         compile(&self.engine, &self.limits, source)
     }
 
+    /// Compiles `source` on a blocking thread (an upload of the largest script must not hold an
+    /// async worker). The outer error is the server's (the task failed), the inner the script's.
+    pub async fn check(&self, source: &str) -> crate::error::Result<Result<(), CompileError>> {
+        let (engine, limits, source) =
+            (self.engine.clone(), self.limits.clone(), source.to_string());
+        tokio::task::spawn_blocking(move || compile(&engine, &limits, &source).map(|_| ()))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(format!("compile task: {e}")))
+    }
+
     /// The compiled script for this version, compiling it on a miss.
     pub fn compiled(
         &self,
