@@ -31,6 +31,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Too much in progress (script runs past the pool's caps); retrying shortly may succeed.
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(String),
     #[error("database error: {0}")]
@@ -70,6 +73,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::Busy(_) => "too_many_requests",
             AppError::Internal(_) | AppError::Db(_) => "internal",
         }
     }
@@ -82,6 +86,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
+            AppError::Busy(_) => 429,
             AppError::Internal(_) | AppError::Db(_) => 500,
         }
     }

@@ -213,6 +213,7 @@ wire_enum!(
         MethodNotAllowed = "method_not_allowed",
         Conflict = "conflict",
         Unprocessable = "unprocessable",
+        TooManyRequests = "too_many_requests",
         Internal = "internal",
     }
 );
@@ -227,6 +228,7 @@ wire_enum!(
         Access = "access",
         Auth = "auth",
         Unknownfunc = "unknownfunc",
+        Busy = "busy",
         Internal = "internal",
         MethodNotAllowed = "method_not_allowed",
     }
@@ -250,6 +252,7 @@ impl ErrorCode {
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::Busy(_) => ErrorCode::TooManyRequests,
             AppError::Internal(_) | AppError::Db(_) => ErrorCode::Internal,
         }
     }
@@ -266,6 +269,7 @@ mod tests {
             AppError::missing("f", "is required"),
             AppError::not_found("x"),
             AppError::conflict("x"),
+            AppError::Busy("x".into()),
             AppError::Internal("x".into()),
         ] {
             assert_eq!(ErrorCode::of(&err).as_str(), err.code());

@@ -51,6 +51,14 @@ pub enum ApiError {
     /// Well-formed but not acceptable: a script that does not compile (with line and column).
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
+    /// Too many script runs in progress; retry after the seconds in `Retry-After`.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<ErrorBody>,
+        /// Seconds to wait before retrying.
+        #[oai(header = "Retry-After")]
+        u32,
+    ),
     /// Something failed on the server; the request id identifies it in the logs.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -96,6 +104,7 @@ impl From<AppError> for ApiError {
             AppError::Forbidden(_) => ApiError::Forbidden(b),
             AppError::NotFound(_) => ApiError::NotFound(b),
             AppError::Conflict(_) => ApiError::Conflict(b),
+            AppError::Busy(_) => ApiError::TooManyRequests(b, 1),
             AppError::Internal(_) | AppError::Db(_) => ApiError::Internal(b),
         }
     }

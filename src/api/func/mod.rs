@@ -117,6 +117,7 @@ pub fn from_app_error(err: AppError, params: &Params) -> FuncError {
         }
         AppError::NotFound(_) => error(FuncErrorType::Missing, "elid", &value_of("elid"), message),
         AppError::Conflict(_) => error(FuncErrorType::Exists, "", "", message),
+        AppError::Busy(_) => error(FuncErrorType::Busy, "", "", message),
         AppError::Forbidden(_) => error(FuncErrorType::Access, "", "", message),
         AppError::Unauthorized(_) => error(FuncErrorType::Auth, "", "", message),
         AppError::Internal(_) | AppError::Db(_) => error(FuncErrorType::Internal, "", "", message),

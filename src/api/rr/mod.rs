@@ -38,6 +38,9 @@ pub enum RrError {
     /// The change conflicts with the current state.
     #[oai(status = 409)]
     Conflict(Json<RrErrorBody>),
+    /// Too much in progress; retry shortly.
+    #[oai(status = 429)]
+    TooManyRequests(Json<RrErrorBody>),
     /// Something failed on the server; the request id identifies it in the logs.
     #[oai(status = 500)]
     Internal(Json<RrErrorBody>),
@@ -64,6 +67,7 @@ impl From<AppError> for RrError {
             AppError::Forbidden(_) => RrError::Forbidden(body),
             AppError::NotFound(_) => RrError::NotFound(body),
             AppError::Conflict(_) => RrError::Conflict(body),
+            AppError::Busy(_) => RrError::TooManyRequests(body),
             AppError::Internal(_) | AppError::Db(_) => RrError::Internal(body),
         }
     }
