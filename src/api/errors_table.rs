@@ -154,7 +154,13 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         "deleteCondition",
         &[(404, "The key's org has no condition with this id.")],
     ),
-    ("evaluateRule", &[(404, "The key's org has no rule with this id.")]),
+    (
+        "evaluateRule",
+        &[
+            (404, "The key's org has no rule with this id."),
+            (429, "Too many script runs of the org (or of the server) are in progress; retry after `Retry-After` seconds."),
+        ],
+    ),
     (
         "createScript",
         &[
@@ -183,7 +189,13 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
             (409, "A rule or condition uses the script."),
         ],
     ),
-    ("testScript", &[(404, "The key's org has no script with this id.")]),
+    (
+        "testScript",
+        &[
+            (404, "The key's org has no script with this id."),
+            (429, "Too many script runs of the org (or of the server) are in progress; retry after `Retry-After` seconds."),
+        ],
+    ),
     ("billmgrGet", &[]),
     ("billmgrPost", &[]),
 ];

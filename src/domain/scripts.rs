@@ -247,7 +247,7 @@ async fn run_row(
     let ast = scripts
         .compiled(row.id, version.version, &version.source)
         .map_err(unprocessable)?;
-    Ok(match scripts.run(ast, facts).await {
+    Ok(match scripts.run(ctx.org_id, ast, facts).await? {
         Ok(out) => {
             let (result, error) = match kind.check(&out.value) {
                 Ok(v) => (Some(v), None),

@@ -5,8 +5,10 @@
 //! Invariants: rhai's `unchecked` feature is off (see vendor/README.md), so every limit below is
 //! enforced; scripts have no I/O, no modules (`no_module`), no `eval`, strict variables, and reach
 //! the host only through the getters registered in `facts`. Runs happen on blocking threads so a
-//! slow script never stalls the async runtime; the wall-clock deadline is per run.
+//! slow script never stalls the async runtime; the wall-clock deadline is per run, and a bounded
+//! pool (`pool`) caps runs in progress per org and in all.
 pub mod facts;
+pub mod pool;
 mod sized;
 
 use std::cell::Cell;
@@ -34,6 +36,12 @@ pub struct Limits {
     pub deadline_ms: u64,
     /// Largest script source accepted, in bytes.
     pub max_source_bytes: usize,
+    /// Script runs in progress at once on this server (all orgs).
+    pub max_concurrent_runs: usize,
+    /// Script runs in progress at once for one org.
+    pub max_concurrent_runs_per_org: usize,
+    /// How long a run past a cap waits for a slot before it is refused (429).
+    pub queue_wait_ms: u64,
 }
 
 impl Default for Limits {
@@ -49,6 +57,9 @@ impl Default for Limits {
             max_functions: 50,
             deadline_ms: 250,
             max_source_bytes: 64 * 1024,
+            max_concurrent_runs: 8,
+            max_concurrent_runs_per_org: 2,
+            queue_wait_ms: 200,
         }
     }
 }
@@ -311,14 +322,21 @@ pub struct Scripts {
     pub limits: Limits,
     /// Compiled scripts by (script row id, version): a new version is a new key.
     cache: moka::sync::Cache<(i64, i64), Arc<AST>>,
+    /// Bounds concurrent runs per org and in all (see `pool`).
+    pool: pool::RunPool,
 }
 
 impl Scripts {
     pub fn new(limits: Limits) -> Scripts {
         Scripts {
             engine: Arc::new(engine(&limits)),
-            limits,
             cache: moka::sync::Cache::new(10_000),
+            pool: pool::RunPool::new(
+                limits.max_concurrent_runs,
+                limits.max_concurrent_runs_per_org,
+                Duration::from_millis(limits.queue_wait_ms),
+            ),
+            limits,
         }
     }
 
@@ -359,18 +377,29 @@ impl Scripts {
         }
     }
 
-    /// Runs on a blocking thread, so the async runtime keeps serving while it runs.
-    pub async fn run(&self, ast: Arc<AST>, facts: ScriptFacts) -> Result<RunOutcome, RunError> {
+    /// Runs on a blocking thread, so the async runtime keeps serving while it runs, once the
+    /// pool gives `org_id` a slot (the outer error, `Busy`, when it does not in time). The slot
+    /// is held until the blocking thread finishes, even if the caller stops waiting.
+    pub async fn run(
+        &self,
+        org_id: i64,
+        ast: Arc<AST>,
+        facts: ScriptFacts,
+    ) -> crate::error::Result<Result<RunOutcome, RunError>> {
+        let permit = self.pool.acquire(org_id).await?;
         let (engine, limits) = (self.engine.clone(), self.limits.clone());
-        tokio::task::spawn_blocking(move || run(&engine, &limits, &ast, &facts))
-            .await
-            .unwrap_or_else(|_| {
-                Err(RunError {
-                    message: "the script run was cancelled".into(),
-                    operations: 0,
-                    elapsed_us: 0,
-                })
+        Ok(tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            run(&engine, &limits, &ast, &facts)
+        })
+        .await
+        .unwrap_or_else(|_| {
+            Err(RunError {
+                message: "the script run was cancelled".into(),
+                operations: 0,
+                elapsed_us: 0,
             })
+        }))
     }
 }
 

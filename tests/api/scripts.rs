@@ -240,3 +240,106 @@ db_test!(
         assert_error(st, &b, 403, "forbidden");
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_org_is_refused_past_its_cap_while_another_org_runs() {
+    let mut config = crate::common::config();
+    config.scripts.max_operations = u64::MAX / 2;
+    config.scripts.deadline_ms = 600;
+    config.scripts.max_concurrent_runs = 4;
+    config.scripts.max_concurrent_runs_per_org = 1;
+    config.scripts.queue_wait_ms = 20;
+    let app = std::sync::Arc::new(TestApp::sqlite_with(config).await);
+    let a = app.new_org("Flooder").await;
+    let spin = upload(
+        &app,
+        &a.owner_key,
+        "spin",
+        "amount",
+        "let x = 0; loop { x += 1; }",
+    )
+    .await;
+    let spin_id = spin["id"].as_str().unwrap().to_string();
+    let p = app.program(&a.owner_key, program_body("spring")).await;
+    let (s, rule) = app
+        .post(
+            &format!("/api/v1/programs/{}/rules", p["id"].as_str().unwrap()),
+            &a.owner_key,
+            json!({"name": "r", "trigger": "purchase", "reward_kind": "script", "amount_script_id": spin_id}),
+        )
+        .await;
+    assert_eq!(s, 201, "{rule}");
+    let evaluate = format!("/api/v1/rules/{}/evaluate", rule["id"].as_str().unwrap());
+    let b = app.new_org("Bystander").await;
+    let quick = upload(&app, &b.owner_key, "quick", "condition", "true").await;
+
+    // Org A floods: script tests and rule evaluations, all long.
+    let mut flood = Vec::new();
+    for i in 0..8 {
+        let path = if i % 2 == 0 {
+            format!("{BASE}/{spin_id}/test")
+        } else {
+            evaluate.clone()
+        };
+        let (client, url, key) = (
+            app.client.clone(),
+            format!("{}{path}", app.base),
+            a.owner_key.clone(),
+        );
+        flood.push(tokio::spawn(async move {
+            let resp = client
+                .post(url)
+                .bearer_auth(key)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let retry_after = resp
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+            let status = resp.status().as_u16();
+            (
+                path,
+                status,
+                retry_after,
+                resp.json::<Value>().await.unwrap(),
+            )
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // Meanwhile org B is not refused.
+    let run = test_run(&app, &b.owner_key, quick["id"].as_str().unwrap(), json!({})).await;
+    assert_eq!(run["result"], true, "{run}");
+
+    let mut refused = (0, 0);
+    for task in flood {
+        let (path, status, retry_after, body) = task.await.unwrap();
+        if status == 429 {
+            assert_error(status, &body, 429, "too_many_requests");
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("retry shortly"),
+                "{body}"
+            );
+            assert_eq!(retry_after.as_deref(), Some("1"));
+            if path.ends_with("/test") {
+                refused.0 += 1;
+            } else {
+                refused.1 += 1;
+            }
+        } else {
+            assert_eq!(status, 200, "{path}: {body}");
+        }
+    }
+    assert!(
+        refused.0 + refused.1 >= 4,
+        "one run of the org at a time: {refused:?}"
+    );
+    assert!(
+        refused.0 > 0 && refused.1 > 0,
+        "both paths go through the pool: {refused:?}"
+    );
+}
