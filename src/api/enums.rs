@@ -213,12 +213,14 @@ wire_enum!(
         MethodNotAllowed = "method_not_allowed",
         Conflict = "conflict",
         Unprocessable = "unprocessable",
+        RateLimited = "rate_limited",
         Internal = "internal",
     }
 );
 
 wire_enum!(
-    /// The func surface's error types (002), plus `method_not_allowed` for a wrong HTTP method.
+    /// The func surface's error types (002), plus `method_not_allowed` for a wrong HTTP method
+    /// and `rate_limited` past the org's rate limit.
     FuncErrorType {
         Missed = "missed",
         Value = "value",
@@ -229,6 +231,7 @@ wire_enum!(
         Unknownfunc = "unknownfunc",
         Internal = "internal",
         MethodNotAllowed = "method_not_allowed",
+        RateLimited = "rate_limited",
     }
 );
 
