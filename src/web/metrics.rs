@@ -6,10 +6,10 @@
 //! no generated client, no `authz` operation and is not in `scripts/dev/contract.sh`.
 //!
 //! Recorded here: requests by operation id and status class, their latency, rate-limit
-//! refusals. Other parts record their own series under the names below, with the `metrics`
-//! macros, and they show up here with no further wiring:
-//! script runs / errors / timeouts / rejections (`vouch_script_*`), cache hits and misses
-//! (`vouch_cache_*`), database pool use (`vouch_db_pool_*`).
+//! refusals, database pool use (sampled when scraped). Not yet recorded (others' work): script
+//! runs / errors / timeouts / rejections (`vouch_script_*`) and cache hits and misses
+//! (`vouch_cache_*`) — record them where they happen with the `metrics` macros (declare the
+//! names here as constants); they show up at `/metrics` with no further wiring.
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -27,6 +27,10 @@ pub const HTTP_REQUESTS: &str = "vouch_http_requests_total";
 pub const HTTP_DURATION: &str = "vouch_http_request_duration_seconds";
 /// Requests refused by a rate limit: label `scope` (`org` or `ip`).
 pub const RATE_LIMITED: &str = "vouch_rate_limited_total";
+/// Open database connections (gauge, sampled at each scrape).
+pub const DB_POOL_CONNECTIONS: &str = "vouch_db_pool_connections";
+/// Idle database connections (gauge, sampled at each scrape).
+pub const DB_POOL_IDLE: &str = "vouch_db_pool_idle_connections";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -102,9 +106,14 @@ pub async fn serve(req: &Request, state: Data<&State>) -> Response {
         return unauthorized();
     };
     match state.auth.authenticate(creds).await {
-        Ok(Principal::Admin(_)) => Response::builder()
-            .content_type("text/plain; version=0.0.4; charset=utf-8")
-            .body(install().render()),
+        Ok(Principal::Admin(_)) => {
+            let (open, idle) = state.db.pool_usage();
+            ::metrics::gauge!(DB_POOL_CONNECTIONS).set(f64::from(open));
+            ::metrics::gauge!(DB_POOL_IDLE).set(idle as f64);
+            Response::builder()
+                .content_type("text/plain; version=0.0.4; charset=utf-8")
+                .body(install().render())
+        }
         Ok(Principal::Tenant(_)) => refuse(
             StatusCode::FORBIDDEN,
             "forbidden",

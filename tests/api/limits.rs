@@ -190,6 +190,7 @@ async fn metrics_are_for_the_platform_admin_key_only() {
         text.contains("vouch_http_request_duration_seconds_bucket{"),
         "{text}"
     );
+    assert!(text.contains("vouch_db_pool_connections "), "{text}");
 
     let (s, body) = app
         .call(Method::GET, "/metrics", Some(&org.owner_key), None)
