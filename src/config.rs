@@ -27,6 +27,8 @@ pub struct Config {
     pub log_format: String,
     /// Sandbox limits for tenant scripts (`VOUCH_SCRIPTS__MAX_OPERATIONS`, …).
     pub scripts: crate::scripting::Limits,
+    /// Per-instance rate limits (`VOUCH_RATE_LIMIT__ORG_RPS`, …; `0` turns one off).
+    pub rate_limit: crate::web::limits::RateLimitConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +45,7 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("log_format", &self.log_format)
             .field("scripts", &self.scripts)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -58,6 +61,7 @@ impl Default for Config {
             max_connections: 10,
             log_format: "pretty".into(),
             scripts: crate::scripting::Limits::default(),
+            rate_limit: crate::web::limits::RateLimitConfig::default(),
         }
     }
 }

@@ -65,12 +65,14 @@ pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result
         scripts: scripting::Scripts::new(config.scripts.clone()),
         auth: Authenticator::new(db.clone(), config.admin_key.as_deref()),
         authz: Authz::new().await?,
+        limits: web::limits::RateLimits::new(&config.rate_limit),
         db,
     }))
 }
 
 /// All routes: the API service, its spec and docs, the pages, with request logging.
 pub fn build_route(state: State) -> impl poem::Endpoint {
+    web::metrics::install();
     let service = api::service(state.clone());
     let spec_value: Arc<serde_json::Value> = Arc::new(api::spec_value(state.clone()));
     let spec_text = api::spec_json(state.clone());
@@ -94,8 +96,11 @@ pub fn build_route(state: State) -> impl poem::Endpoint {
         .at("/portal/:token", poem::get(web::pages::portal))
         .at("/widget/:token", poem::get(web::pages::widget))
         .at("/r/:code", poem::get(web::pages::share_link))
-        .data(state)
-        .around(move |ep, req| web::middleware::log_and_envelope(ep, req, spec_value.clone()))
+        .at("/metrics", poem::get(web::metrics::serve))
+        .data(state.clone())
+        .around(move |ep, req| {
+            web::middleware::log_and_envelope(ep, req, spec_value.clone(), state.clone())
+        })
 }
 
 impl App {

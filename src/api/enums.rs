@@ -214,12 +214,14 @@ wire_enum!(
         Conflict = "conflict",
         Unprocessable = "unprocessable",
         TooManyRequests = "too_many_requests",
+        RateLimited = "rate_limited",
         Internal = "internal",
     }
 );
 
 wire_enum!(
-    /// The func surface's error types (002), plus `method_not_allowed` for a wrong HTTP method.
+    /// The func surface's error types (002), plus `method_not_allowed` for a wrong HTTP method
+    /// and `rate_limited` past the org's rate limit.
     FuncErrorType {
         Missed = "missed",
         Value = "value",
@@ -231,6 +233,7 @@ wire_enum!(
         Busy = "busy",
         Internal = "internal",
         MethodNotAllowed = "method_not_allowed",
+        RateLimited = "rate_limited",
     }
 );
 

@@ -158,7 +158,7 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         "evaluateRule",
         &[
             (404, "The key's org has no rule with this id."),
-            (429, "Too many script runs of the org (or of the server) are in progress; retry after `Retry-After` seconds."),
+            (429, "The org is over its request rate, or too many script runs of the org (or of the server) are in progress; retry after `Retry-After` seconds."),
         ],
     ),
     (
@@ -193,7 +193,7 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         "testScript",
         &[
             (404, "The key's org has no script with this id."),
-            (429, "Too many script runs of the org (or of the server) are in progress; retry after `Retry-After` seconds."),
+            (429, "The org is over its request rate, or too many script runs of the org (or of the server) are in progress; retry after `Retry-After` seconds."),
         ],
     ),
     ("billmgrGet", &[]),

@@ -36,6 +36,8 @@ pub struct AppState {
     pub public_base: String,
     pub auth: Authenticator,
     pub authz: Authz,
+    /// Per-org and per-IP rate limits of this instance.
+    pub limits: crate::web::limits::RateLimits,
 }
 
 pub type State = Arc<AppState>;
@@ -105,6 +107,11 @@ impl AppState {
     pub async fn tenant_with(&self, credentials: Credentials, operation_id: &str) -> Result<Ctx> {
         match self.auth.authenticate(credentials).await? {
             Principal::Tenant(ctx) => {
+                if !self.limits.admit_org(ctx.org_id) {
+                    // The middleware answers 429 with the surface's envelope (it saw the
+                    // verdict); this error only stops the handler.
+                    return Err(AppError::Forbidden("rate limit exceeded".into()));
+                }
                 self.authz.require(&ctx, operation_id).await?;
                 Ok(ctx)
             }

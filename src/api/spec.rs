@@ -5,7 +5,8 @@
 //!   writes `None` as `null`), and an enum is referenced as a plain `$ref` (or inlined when it is
 //!   nullable), never wrapped in `allOf`, which generators refuse for non-objects;
 //! - each operation lists only the error statuses it can answer (`errors_table` plus the ones
-//!   its shape implies: 401/403 with a key, 400 with input, 413 with a body, 500), each
+//!   its shape implies: 401/403 with a key, 429 with a tenant key, 400 with input, 413 with a
+//!   body, 500), each
 //!   described for that operation, and every response and operation has a description;
 //! - operations without authentication declare `security: []`.
 use serde_json::{json, Map, Value};
@@ -169,6 +170,13 @@ fn derived_errors(op: &Value, access: Access) -> Vec<(u16, String)> {
                     resource.replace('_', " ")
                 ),
             ));
+            // The per-org rate limit (`VOUCH_RATE_LIMIT__ORG_*`) can be on for any tenant
+            // operation; the middleware answers it (`web::limits`).
+            out.push((
+                429,
+                "Too many requests from the key's org on this server instance                  (`VOUCH_RATE_LIMIT__ORG_RPS` / `__ORG_BURST`); `Retry-After` gives the seconds                  to wait."
+                    .into(),
+            ));
         }
     }
     if has_body {
@@ -237,6 +245,14 @@ fn finish_operation(op: &mut Value, schemas: &Value) {
             .cloned()
             .unwrap_or_else(|| json!({}));
         response["description"] = json!(text);
+        if status == 429 {
+            response["headers"] = json!({
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying (at least 1).",
+                    "schema": {"type": "integer", "minimum": 1}
+                }
+            });
+        }
         if response.get("content").is_none() {
             if let Some(content) = &error_content {
                 response["content"] = content.clone();
@@ -312,7 +328,7 @@ mod tests {
         });
         finish_operation(&mut op, &schemas());
         let statuses: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
-        assert_eq!(statuses, ["200", "400", "401", "403", "404", "500"]);
+        assert_eq!(statuses, ["200", "400", "401", "403", "404", "429", "500"]);
         assert_eq!(op["responses"]["200"]["description"], "Done: get one.");
         assert!(op["responses"]["404"]["description"]
             .as_str()

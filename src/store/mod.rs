@@ -83,6 +83,21 @@ impl Db {
         &self.conn
     }
 
+    /// The pool's open and idle connections, for `/metrics`.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        match self.conn.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            sea_orm::DatabaseBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+
     /// Begins a write transaction (IMMEDIATE on SQLite, plain on PostgreSQL).
     pub(crate) async fn write(&self) -> Result<DatabaseTransaction> {
         let opts = TransactionOptions {

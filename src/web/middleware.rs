@@ -16,9 +16,11 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::api::error::{envelope, field_of, param_message};
-use crate::api::strict;
+use crate::api::{strict, State};
 use crate::authz;
 use crate::domain::ids;
+use crate::web::limits::{self, Verdict};
+use crate::web::metrics;
 
 const REQUEST_ID: &str = "x-request-id";
 /// Request bodies above this size are refused (413).
@@ -213,10 +215,60 @@ fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]
     err.into_response()
 }
 
+/// Public pages limited per client IP (`VOUCH_RATE_LIMIT__IP_*`).
+const PUBLIC_PAGES: [&str; 3] = ["/portal/", "/widget/", "/r/"];
+
+/// The `operation` label of a request's metrics: the operation id, else a fixed name per
+/// route kind (never the raw path, which would carry tokens and unbounded values).
+fn metric_operation(routed: Option<&'static str>, path: &str) -> &'static str {
+    if let Some(id) = routed {
+        return id;
+    }
+    match path {
+        "/metrics" => "metrics",
+        "/openapi.json" => "openapi",
+        "/docs" => "docs",
+        _ if path.starts_with("/portal/") => "portal",
+        _ if path.starts_with("/widget/") => "widget",
+        _ if path.starts_with("/r/") => "share_link",
+        _ => "unmatched",
+    }
+}
+
+/// Sets the `RateLimit-*` headers of a checked request; past the limit, the answer is a 429 in
+/// the surface's envelope (on /billmgr, a 200 error document) with `Retry-After`.
+fn apply_verdict(path: &str, verdict: Verdict, resp: Response) -> Response {
+    let mut resp = resp;
+    let (limit, remaining) = match verdict {
+        Verdict::Allowed { limit, remaining } => (limit, remaining),
+        Verdict::Limited {
+            limit,
+            retry_after_secs,
+        } => {
+            resp = envelope(
+                path,
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("rate limit exceeded; retry in {retry_after_secs} s"),
+                None,
+            );
+            let secs = HeaderValue::from(retry_after_secs);
+            resp.headers_mut().insert(header::RETRY_AFTER, secs.clone());
+            resp.headers_mut().insert("ratelimit-reset", secs);
+            (limit, 0)
+        }
+    };
+    let headers = resp.headers_mut();
+    headers.insert("ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
+    resp
+}
+
 pub async fn log_and_envelope<E: Endpoint>(
     next: E,
     mut req: Request,
     spec: Arc<Value>,
+    state: State,
 ) -> poem::Result<Response> {
     let request_id = req
         .header(REQUEST_ID)
@@ -245,7 +297,16 @@ pub async fn log_and_envelope<E: Endpoint>(
             Err(_) => None,
         };
         let credentialed = carries_credentials(&req, body.as_deref());
+        let ip_verdict = PUBLIC_PAGES
+            .iter()
+            .any(|p| path.starts_with(p))
+            .then(|| req.remote_addr().as_socket_addr().map(|a| a.ip()))
+            .flatten()
+            .and_then(|ip| state.limits.check_ip(ip));
+        let mut org_verdict = None;
+        let mut routed_op = None;
         let mut resp = match body {
+            _ if matches!(ip_verdict, Some(Verdict::Limited { .. })) => Response::default(),
             None => envelope(
                 &path,
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -254,7 +315,9 @@ pub async fn log_and_envelope<E: Endpoint>(
                 Some("body".into()),
             ),
             Some(ref bytes) => {
-                let (result, authorized_as) = authz::tracking_authorization(next.call(req)).await;
+                let ((result, authorized_as), verdict) =
+                    limits::tracking(authz::tracking_authorization(next.call(req))).await;
+                org_verdict = verdict;
                 let (resp, routed_to) = match result {
                     Ok(out) => {
                         let resp = out.into_response();
@@ -266,6 +329,7 @@ pub async fn log_and_envelope<E: Endpoint>(
                         (error_response(&path, err, &spec, Some(bytes)), routed)
                     }
                 };
+                routed_op = routed_to;
                 match (authorized_as, routed_to) {
                     (Some(used), Some(routed)) if used != routed => {
                         // A handler authorized under another operation's name: fail closed.
@@ -283,6 +347,9 @@ pub async fn log_and_envelope<E: Endpoint>(
                 }
             }
         };
+        if let Some(verdict) = ip_verdict.or(org_verdict) {
+            resp = apply_verdict(&path, verdict, resp);
+        }
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             resp.headers_mut().insert(REQUEST_ID, value);
         }
@@ -292,7 +359,9 @@ pub async fn log_and_envelope<E: Endpoint>(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         let status = resp.status().as_u16();
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let elapsed = started.elapsed().as_secs_f64();
+        metrics::record_request(metric_operation(routed_op, &path), status, elapsed);
+        let elapsed_ms = elapsed * 1000.0;
         if status >= 500 {
             tracing::error!(status, elapsed_ms, "request failed");
         } else {

@@ -10,6 +10,7 @@ mod client;
 mod code_records;
 mod edge;
 mod example_scripts;
+mod limits;
 mod members;
 mod openapi;
 mod orgs_keys;
