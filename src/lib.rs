@@ -74,9 +74,12 @@ pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result
 pub fn build_route(state: State) -> impl poem::Endpoint {
     web::metrics::install();
     let service = api::service(state.clone());
-    let spec_value: Arc<serde_json::Value> = Arc::new(api::spec_value(state.clone()));
-    let spec_text = api::spec_json(state.clone());
-    let docs = api::docs_html(state.clone());
+    let api::Documents {
+        spec,
+        json: spec_text,
+        docs_html: docs,
+    } = api::documents(&service);
+    let spec_value: Arc<serde_json::Value> = Arc::new(spec);
     Route::new()
         .nest("/", service)
         .at(

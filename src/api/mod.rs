@@ -194,20 +194,30 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     .contact(ContactObject::new().name("The operator of this Vouch server"))
 }
 
-/// The finished spec (see `spec`), as served at `/openapi.json` and printed by `vouch openapi`.
-pub fn spec_value(state: State) -> serde_json::Value {
-    spec::finish(&service(state).spec())
+/// The spec in the forms the server serves, all from one generated document.
+pub struct Documents {
+    /// The finished spec (see `spec`), as served at `/openapi.json`.
+    pub spec: serde_json::Value,
+    /// The same as pretty JSON, as `vouch openapi` prints it.
+    pub json: String,
+    /// The Swagger UI page, showing the finished spec.
+    pub docs_html: String,
 }
 
-/// The finished spec as pretty JSON.
-pub fn spec_json(state: State) -> String {
-    serde_json::to_string_pretty(&spec_value(state)).unwrap_or_default()
-}
-
-/// The Swagger UI page, showing the finished spec.
-pub fn docs_html(state: State) -> String {
-    let service = service(state);
+/// Builds the served documents from `service` (generating and finishing its spec once).
+pub fn documents<T: poem_openapi::OpenApi>(service: &OpenApiService<T, ()>) -> Documents {
     let raw = service.spec();
-    let finished = spec::finish(&raw).to_string();
-    service.swagger_ui_html().replace(&raw, &finished)
+    let spec = spec::finish(&raw);
+    let json = serde_json::to_string_pretty(&spec).unwrap_or_default();
+    let docs_html = service.swagger_ui_html().replace(&raw, &spec.to_string());
+    Documents {
+        spec,
+        json,
+        docs_html,
+    }
+}
+
+/// The finished spec as pretty JSON, for `vouch openapi` and the drift test.
+pub fn spec_json(state: State) -> String {
+    documents(&service(state)).json
 }
