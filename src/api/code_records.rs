@@ -10,7 +10,7 @@ use crate::domain::members::MemberNames;
 use crate::domain::referral_codes::{
     self as domain, CodeRecord, CreateCode, ListCodes, UpdateCode,
 };
-use crate::domain::values::Email;
+use crate::domain::values::{self, Email};
 use crate::error::AppError;
 
 pub struct CodeRecordsApi {
@@ -119,23 +119,6 @@ fn one(rec: CodeRecord) -> Result<Json<ReferralCodeRecord>, ApiError> {
     Ok(Json(ReferralCodeRecord::try_from(rec)?))
 }
 
-fn optional_text(
-    field: &str,
-    value: Option<String>,
-    max: usize,
-) -> Result<Option<String>, AppError> {
-    match value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-    {
-        Some(v) if v.chars().count() > max => Err(AppError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        )),
-        other => Ok(other),
-    }
-}
-
 #[OpenApi(tag = "ApiTags::ReferralCodeRecords")]
 impl CodeRecordsApi {
     /// List all referral code records
@@ -189,8 +172,8 @@ impl CodeRecordsApi {
         let ctx = self.state.tenant(auth, "createReferralCodeRecord").await?;
         let body = body.0;
         let names = MemberNames {
-            first_name: optional_text("first_name", body.first_name.map(Into::into), 100)?,
-            last_name: optional_text("last_name", body.last_name.map(Into::into), 100)?,
+            first_name: values::opt_text("first_name", body.first_name.as_deref(), 100)?,
+            last_name: values::opt_text("last_name", body.last_name.as_deref(), 100)?,
             email: body.email.map(Email::into_inner),
         };
         let input = CreateCode {

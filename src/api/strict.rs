@@ -5,19 +5,8 @@
 //! pattern (control characters) and integer range.
 use serde_json::Value;
 
-use super::wire::{text_problem, TEXT_PATTERN};
+use super::wire::{kind, text_problem, TEXT_PATTERN};
 use crate::domain::values::Email;
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     let reference = schema.get("$ref").or_else(|| {

@@ -70,10 +70,15 @@ pub fn email(field: &str, raw: &str) -> Result<String> {
 
 /// An absolute http(s) URL.
 pub fn web_url(field: &str, raw: &str) -> Result<String> {
-    let parsed = url::Url::parse(raw.trim())
-        .map_err(|e| AppError::invalid(field, format!("is not a URL: {e}")))?;
+    check_web_url(raw).map_err(|message| AppError::invalid(field, message))
+}
+
+/// `raw` as a normalized absolute http(s) URL, or what is wrong with it (the API edge's
+/// `WebUrl` and `web_url` share this rule).
+pub fn check_web_url(raw: &str) -> std::result::Result<String, String> {
+    let parsed = url::Url::parse(raw.trim()).map_err(|e| format!("is not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(AppError::invalid(field, "must be an http or https URL"));
+        return Err("must be an http or https URL".into());
     }
     Ok(parsed.to_string())
 }

@@ -11,6 +11,7 @@ use poem_openapi::types::{
 use serde_json::Value;
 
 use super::{json_string, text_problem};
+use crate::domain::values::check_web_url;
 
 /// The longest public id accepted (prefix, `_` and the random part).
 const MAX_ID_LEN: usize = 64;
@@ -132,10 +133,7 @@ impl WebUrl {
         if let Some(problem) = text_problem(&s, Self::MAX_LEN, false) {
             return Err(problem);
         }
-        let parsed = url::Url::parse(s.trim()).map_err(|e| format!("is not a URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err("must be an http or https URL".into());
-        }
+        check_web_url(&s)?;
         Ok(WebUrl(s))
     }
 }

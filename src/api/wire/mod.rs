@@ -42,7 +42,8 @@ pub fn text_problem(s: &str, max: usize, multiline: bool) -> Option<String> {
     (len > max).then(|| format!("must be at most {max} characters, found {len}"))
 }
 
-pub(super) fn kind(v: &Value) -> &'static str {
+/// The JSON type of a value, for messages (`expected a string, found number`).
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
