@@ -97,6 +97,7 @@ impl Authenticator {
             .last_used_at
             .is_none_or(|at| now - at > Duration::seconds(TOUCH_INTERVAL_SECS))
         {
+            let _turn = self.db.writer_turn().await;
             if let Err(err) = api_keys::touch(self.db.conn(), key.id, now).await {
                 tracing::warn!(error = %err, "could not record key use");
             }
