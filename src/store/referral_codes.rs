@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entities::{referral, referral_code};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::members::{self, MemberRow};
@@ -118,18 +118,19 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(status) = filter.status {
         query = query.filter(referral_code::Column::Status.eq(status));
     }
-    let Page { items: rows, total } = query
-        .order_by_desc(referral_code::Column::Id)
-        .page(db, offset, limit)
-        .await?;
-    let members = members::find_many(ctx, db, rows.iter().map(|r| r.member_id).collect()).await?;
-    let items = rows
+    // Two statements: the count, and the page joined with its members.
+    let query = query.order_by_desc(referral_code::Column::Id).into_select();
+    let total = query.clone().count(db).await?;
+    let items = query
+        .offset(offset)
+        .limit(limit)
+        .find_also_related(entities::member::Entity)
+        .filter(entities::member::Column::OrgId.eq(ctx.org_id))
+        .all(db)
+        .await?
         .into_iter()
-        .map(|code| {
-            let member = members
-                .iter()
-                .find(|m| m.id == code.member_id)
-                .cloned()
+        .map(|(code, member)| {
+            let member = member
                 .ok_or_else(|| AppError::Internal(format!("code {} has no member", code.id)))?;
             Ok(CodeWithMember { code, member })
         })
