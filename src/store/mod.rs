@@ -19,6 +19,7 @@ pub mod rules;
 pub mod scope;
 pub mod scripts;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::MigratorTrait;
@@ -28,11 +29,15 @@ use sea_orm::{
     SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+use crate::cache::{CacheConfig, Caches};
 use crate::error::Result;
 
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// This app's in-memory caches: kept beside the connection so that the domain code that
+    /// commits a change can evict what the change outdates.
+    caches: Arc<Caches>,
 }
 
 /// Options for opening the database.
@@ -60,7 +65,23 @@ impl Db {
             opts.set_schema_search_path(schema);
         }
         let conn = Database::connect(opts).await?;
-        Ok(Db { conn })
+        Ok(Db {
+            conn,
+            caches: Arc::new(Caches::new(&CacheConfig::default())),
+        })
+    }
+
+    /// This handle with fresh caches configured by `config` (the app does this once at start;
+    /// clones made before keep the old caches).
+    pub fn with_caches(self, config: &CacheConfig) -> Db {
+        Db {
+            caches: Arc::new(Caches::new(config)),
+            ..self
+        }
+    }
+
+    pub(crate) fn caches(&self) -> &Caches {
+        &self.caches
     }
 
     /// Applies pending migrations.

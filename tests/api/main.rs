@@ -6,6 +6,7 @@
 mod common;
 
 mod billmgr;
+mod caches;
 mod client;
 mod code_records;
 mod edge;
