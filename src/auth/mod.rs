@@ -139,6 +139,7 @@ impl Authenticator {
     async fn accept(&self, key: &CachedKey) -> Principal {
         let now = crate::domain::clock::now();
         if key.claim_touch(now, TOUCH_INTERVAL_SECS) {
+            let _turn = self.db.writer_turn().await;
             if let Err(err) = api_keys::touch(self.db.conn(), key.key_row_id, now).await {
                 tracing::warn!(error = %err, "could not record key use");
             }

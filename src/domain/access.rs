@@ -61,7 +61,7 @@ pub async fn grant(
     })?;
     let token = Alphanumeric.sample_string(&mut rand::rng(), 43);
     let expires_at = crate::domain::clock::now() + Duration::minutes(minutes);
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = access_tokens::insert(
         ctx,
         &txn,
@@ -159,6 +159,7 @@ pub async fn follow_share_link(db: &Db, code: &str) -> Result<Option<String>> {
     else {
         return Ok(None);
     };
+    let _turn = db.writer_turn().await;
     member_store::add_view(&ctx, db.conn(), row.member_id).await?;
     Ok(Some(target))
 }
@@ -170,7 +171,7 @@ pub async fn revoke_token(ctx: &Ctx, db: &Db, token_id: &str) -> Result<()> {
             "is not an access token id (expected `tok_…`)",
         ));
     }
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     scope::get::<AccessTokenTable>(ctx, &txn, token_id.trim()).await?;
     access_tokens::revoke(ctx, &txn, Some(token_id.trim()), None).await?;
     events::record(
@@ -193,7 +194,7 @@ pub async fn revoke_member(ctx: &Ctx, db: &Db, member_id: &str) -> Result<u64> {
             "is not a member id (expected `mem_…`)",
         ));
     }
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let member = scope::get::<MemberTable>(ctx, &txn, member_id.trim()).await?;
     let n = access_tokens::revoke(ctx, &txn, None, Some(member.id)).await?;
     events::record(

@@ -95,7 +95,7 @@ pub async fn create(ctx: &Ctx, db: &Db, name: &str, role: &str) -> Result<KeyCre
             ctx.role
         )));
     }
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let created = insert_key(ctx, &txn, &name, role).await?;
     txn.commit().await?;
     Ok(created)
@@ -116,7 +116,7 @@ pub async fn revoke(ctx: &Ctx, db: &Db, id: &str) -> Result<KeyView> {
             "is not an API key id (expected `key_…`)",
         ));
     }
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = scope::get::<ApiKeyTable>(ctx, &txn, id.trim()).await?;
     if row.revoked_at.is_some() {
         // Revoked already (perhaps through another instance): this instance stops accepting

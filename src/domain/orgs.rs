@@ -57,7 +57,7 @@ pub fn parse_name(raw: &str) -> Result<String> {
 
 pub async fn create(admin: &AdminCtx, db: &Db, name: &str) -> Result<(OrgView, KeyCreated)> {
     let name = parse_name(name)?;
-    let txn = db.write().await?;
+    let txn = db.write_admin().await?;
     let row = store::insert(
         &txn,
         &ids::new_public_id("org"),
@@ -65,6 +65,7 @@ pub async fn create(admin: &AdminCtx, db: &Db, name: &str) -> Result<(OrgView, K
         crate::domain::clock::now(),
     )
     .await?;
+    txn.changes_org(row.id);
     let ctx = org_ctx(admin, &row);
     let org = view(&row);
     events::record(&ctx, &txn, "OrgAdd", &org.id, json!(org)).await?;
@@ -100,8 +101,9 @@ pub async fn get(_admin: &AdminCtx, db: &Db, id: &str) -> Result<OrgView> {
 /// Disables (or re-enables) an org: its keys stop (or resume) working at once (on this
 /// instance; other instances drop their cached keys within the cache TTL).
 pub async fn set_disabled(admin: &AdminCtx, db: &Db, id: &str, disabled: bool) -> Result<OrgView> {
-    let txn = db.write().await?;
+    let txn = db.write_admin().await?;
     let row = find(&txn, id).await?;
+    txn.changes_org(row.id);
     if row.disabled_at.is_some() == disabled {
         if disabled {
             // Disabled already (perhaps through another instance): stop its keys here now.

@@ -102,7 +102,7 @@ pub async fn upload(
     let name = values::text("name", name, 100)?;
     let kind = parse_kind(kind)?;
     scripts.check(source).await?.map_err(unprocessable)?;
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = match store::insert(ctx, &txn, &name, kind.as_str(), source).await {
         Ok(row) => row,
         Err(err) if unique_violation(&err).is_some() => {
@@ -135,7 +135,7 @@ pub async fn add_version(
     source: &str,
 ) -> Result<ScriptView> {
     scripts.check(source).await?.map_err(unprocessable)?;
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = find(ctx, &txn, id).await?;
     let row = match store::add_version(ctx, &txn, row, source).await {
         Ok(row) => row,
@@ -189,7 +189,7 @@ pub async fn versions(ctx: &Ctx, db: &Db, id: &str) -> Result<Vec<VersionView>> 
 }
 
 pub async fn delete(ctx: &Ctx, db: &Db, scripts: &Scripts, id: &str) -> Result<ScriptView> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = find(ctx, &txn, id).await?;
     let used = store::usage(ctx, &txn, row.id).await?;
     if used > 0 {

@@ -5,8 +5,10 @@
 //! org-owned entity names its `org_id` and `public_id` columns there once, and each tenant query
 //! starts from `scope::scoped(ctx)`, which adds `org_id = ctx.org_id` before anything else.
 //!
-//! Write transactions on SQLite begin `IMMEDIATE`: the write lock is taken up front, so two
-//! writers queue on `busy_timeout` instead of deadlocking on the read-to-write upgrade.
+//! Write transactions (`Db::write`, see `write`) on SQLite take an in-process writer lock and
+//! begin `IMMEDIATE`, so writers queue in order instead of deadlocking on the read-to-write
+//! upgrade or spinning on `busy_timeout`; every committed write moves its org's generation,
+//! which the in-memory caches check.
 
 pub mod access_tokens;
 pub mod api_keys;
@@ -18,6 +20,9 @@ pub mod referral_codes;
 pub mod rules;
 pub mod scope;
 pub mod scripts;
+mod write;
+
+pub use write::WriteTxn;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,8 +30,8 @@ use std::time::Duration;
 use migration::MigratorTrait;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::cache::{CacheConfig, Caches};
@@ -35,8 +40,9 @@ use crate::error::Result;
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    shared: Arc<write::Shared>,
     /// This app's in-memory caches: kept beside the connection so that the domain code that
-    /// commits a change can evict what the change outdates.
+    /// reads or changes what they hold reaches them.
     caches: Arc<Caches>,
 }
 
@@ -65,14 +71,16 @@ impl Db {
             opts.set_schema_search_path(schema);
         }
         let conn = Database::connect(opts).await?;
+        let sqlite = conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
         Ok(Db {
             conn,
+            shared: Arc::new(write::Shared::new(sqlite)),
             caches: Arc::new(Caches::new(&CacheConfig::default())),
         })
     }
 
     /// This handle with fresh caches configured by `config` (the app does this once at start;
-    /// clones made before keep the old caches).
+    /// clones made before keep the old caches, and all share the writer lock and generations).
     pub fn with_caches(self, config: &CacheConfig) -> Db {
         Db {
             caches: Arc::new(Caches::new(config)),
@@ -119,13 +127,40 @@ impl Db {
         }
     }
 
-    /// Begins a write transaction (IMMEDIATE on SQLite, plain on PostgreSQL).
-    pub(crate) async fn write(&self) -> Result<DatabaseTransaction> {
+    /// Begins a write transaction that changes `ctx`'s org (its commit moves that org's
+    /// generation).
+    pub(crate) async fn write(&self, ctx: &crate::domain::Ctx) -> Result<WriteTxn> {
+        self.begin_write(Some(ctx.org_id)).await
+    }
+
+    /// Begins a write transaction for a platform-admin operation; it names the orgs it changes
+    /// with `WriteTxn::changes_org`.
+    pub(crate) async fn write_admin(&self) -> Result<WriteTxn> {
+        self.begin_write(None).await
+    }
+
+    async fn begin_write(&self, org_id: Option<i64>) -> Result<WriteTxn> {
+        let writer = self.shared.writer_guard().await;
         let opts = TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        Ok(self.conn.begin_with_options(opts).await?)
+        let txn = self.conn.begin_with_options(opts).await?;
+        Ok(WriteTxn::new(txn, self.shared.clone(), org_id, writer))
+    }
+
+    /// Takes this instance's writer lock (SQLite only) for one write statement made outside a
+    /// transaction (counters, last-used stamps), so it waits its turn with the transactions;
+    /// hold the guard until the statement has run. Such writes move no generation: use them
+    /// only for columns no cache holds.
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        self.shared.writer_guard().await
+    }
+
+    /// The org's cache generation: it moves after every committed write of the org on this
+    /// instance. Read it before querying what you cache; see `write` for the protocol.
+    pub fn generation(&self, org_id: i64) -> u64 {
+        self.shared.generation(org_id)
     }
 
     pub async fn close(self) {

@@ -1,5 +1,5 @@
 //! Bulk update and removal by member query: each item on its own, with its own outcome.
-use sea_orm::DatabaseTransaction;
+use crate::store::WriteTxn;
 use serde_json::json;
 
 use super::create::{member_conflict, member_payload};
@@ -54,7 +54,7 @@ impl ItemResult {
 /// Live members matching the query (the caller needs exactly one).
 async fn matches(
     ctx: &Ctx,
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     q: &MemberQuery,
 ) -> std::result::Result<Vec<MemberRow>, ItemResult> {
     let invalid = |m: &str| ItemResult::fail(ItemStatus::InvalidQuery, m);
@@ -122,7 +122,7 @@ async fn matches(
 
 async fn exactly_one(
     ctx: &Ctx,
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     q: &MemberQuery,
 ) -> std::result::Result<MemberRow, ItemResult> {
     let mut found = matches(ctx, txn, q).await?;
@@ -154,7 +154,7 @@ async fn update_one(
         Ok(p) => p,
         Err(e) => return Ok(ItemResult::fail(ItemStatus::Failed, e.to_string())),
     };
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = match exactly_one(ctx, &txn, query).await {
         Ok(row) => row,
         Err(result) => return Ok(result),
@@ -204,7 +204,7 @@ pub async fn update_many(
 }
 
 async fn remove_one(ctx: &Ctx, db: &Db, query: &MemberQuery) -> Result<ItemResult> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = match exactly_one(ctx, &txn, query).await {
         Ok(row) => row,
         Err(result) => return Ok(result),

@@ -83,7 +83,7 @@ pub async fn create(ctx: &Ctx, db: &Db, input: NewMember) -> Result<MemberDetail
         .map(str::trim)
         .filter(|c| !c.is_empty());
     let given = given.map(|c| Code::parse("referralCode", c)).transpose()?;
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let program = match input
         .program
         .as_deref()

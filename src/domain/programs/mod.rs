@@ -2,8 +2,8 @@
 //!
 //! Name uniqueness per org and "one default program per project" are unique indexes; this module
 //! turns their refusals into 409s.
+use crate::store::WriteTxn;
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use serde_json::json;
 
@@ -86,7 +86,7 @@ fn conflict(err: &sea_orm::DbErr, fields: &ProgramFields) -> Option<AppError> {
 
 pub async fn create(ctx: &Ctx, db: &Db, input: ProgramInput) -> Result<ProgramView> {
     let fields = parse(input)?;
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = match store::insert(ctx, &txn, fields.clone()).await {
         Ok(row) => row,
         Err(err) => return Err(conflict(&err, &fields).unwrap_or(err.into())),
@@ -127,7 +127,7 @@ pub async fn list(ctx: &Ctx, db: &Db, offset: u64, limit: u64) -> Result<Page<Pr
 pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: ProgramInput) -> Result<ProgramView> {
     let id = parse_id(id)?;
     let fields = parse(input)?;
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = scope::get::<ProgramTable>(ctx, &txn, id).await?;
     let before = view(&row);
     let row = match store::update(&txn, row, fields.clone()).await {
@@ -166,7 +166,7 @@ async fn refuse_with_members(
 /// Deletes a program that never had members; one with members answers 409 (their history stays).
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     let id = parse_id(id)?;
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = scope::get::<ProgramTable>(ctx, &txn, id).await?;
     let program = remove(ctx, &txn, row).await?;
     txn.commit().await?;
@@ -176,7 +176,7 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
 /// Deletes the programs with these numeric ids (the func surface's `elid=1, 2, 3`) in one
 /// transaction: all of them, or none when any is missing or refused as `delete` refuses it.
 pub async fn delete_numbers(ctx: &Ctx, db: &Db, numbers: &[i64]) -> Result<Vec<ProgramView>> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let mut deleted = Vec::with_capacity(numbers.len());
     for &number in numbers {
         let row = scope::find_by_id::<ProgramTable>(ctx, &txn, number)
@@ -189,7 +189,7 @@ pub async fn delete_numbers(ctx: &Ctx, db: &Db, numbers: &[i64]) -> Result<Vec<P
 }
 
 /// One program's deletion inside the caller's transaction (refused while it has members).
-async fn remove(ctx: &Ctx, txn: &DatabaseTransaction, row: ProgramRow) -> Result<ProgramView> {
+async fn remove(ctx: &Ctx, txn: &WriteTxn, row: ProgramRow) -> Result<ProgramView> {
     refuse_with_members(ctx, txn, &row).await?;
     // Rules belong to their program; they go with it.
     crate::store::rules::delete_for_program(ctx, txn, row.id).await?;

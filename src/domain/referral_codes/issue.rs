@@ -1,5 +1,5 @@
 //! Giving a member a new active code: the given one, or a generated one retried on collision.
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use super::{mentor_label, record, Ctx};
@@ -7,7 +7,7 @@ use crate::domain::codes::Code;
 use crate::error::{AppError, Result};
 use crate::store::members::MemberRow;
 use crate::store::referral_codes::{self as store, CodeRow, CodeWithMember};
-use crate::store::{events, unique_violation};
+use crate::store::{events, unique_violation, WriteTxn};
 
 /// How many generated codes to try before giving up (each retry lengthens the suffix).
 const GENERATE_ATTEMPTS: usize = 8;
@@ -33,7 +33,7 @@ pub(super) async fn conflict_with_active<C: sea_orm::ConnectionTrait>(
 /// one retried inside savepoints on collision. Records `ReferralCodeAdd`.
 pub(in crate::domain) async fn issue(
     ctx: &Ctx,
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     member: &MemberRow,
     given: Option<&Code>,
     field: &str,
@@ -54,6 +54,8 @@ pub(in crate::domain) async fn issue(
         let savepoint = txn.begin().await?;
         match store::insert_active(ctx, &savepoint, member.id, code.as_str()).await {
             Ok(row) => {
+                // A savepoint's release, not the outer commit (which goes through `WriteTxn`).
+                #[allow(clippy::disallowed_methods)]
                 savepoint.commit().await?;
                 let rec = record(
                     ctx,

@@ -100,7 +100,7 @@ pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord>
         .as_deref()
         .map(|c| Code::parse("code", c))
         .transpose()?;
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let member = match &mentor {
         MentorRef::Member(public_id) => {
             scope::find_by_public_id::<MemberTable>(ctx, &txn, public_id)
@@ -232,7 +232,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<C
         (_, at) => Some(at.unwrap_or(now)),
     };
 
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = store::find(ctx, &txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("referral code record"))?;
@@ -282,7 +282,7 @@ pub struct Deleted {
 
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<Deleted> {
     let id = parse_record_id(id)?;
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = store::find(ctx, &txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("referral code record"))?;

@@ -1,6 +1,6 @@
 //! A rule's conditions: views, validation (via `crate::rules::model`), add, change, remove.
 //! Each change bumps the rule's version and records `ProgramUpdate`.
-use sea_orm::DatabaseTransaction;
+use crate::store::WriteTxn;
 use serde::Serialize;
 use serde_json::json;
 
@@ -142,7 +142,7 @@ pub async fn add_condition(
     rule_id: &str,
     input: ConditionInput,
 ) -> Result<ConditionView> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let rule = find_rule(ctx, &txn, rule_id).await?;
     if store::conditions(ctx, &txn, rule.id).await?.len() >= MAX_CONDITIONS {
         return Err(AppError::conflict(format!(
@@ -206,7 +206,7 @@ pub async fn update_condition(
     id: &str,
     input: ConditionInput,
 ) -> Result<ConditionView> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let (row, rule) = find_condition(ctx, &txn, id).await?;
     let fields = condition_fields(ctx, &txn, &rule, &input).await?;
     let before = condition_view(ctx, &txn, &rule, &row).await?;
@@ -220,7 +220,7 @@ pub async fn update_condition(
 }
 
 pub async fn delete_condition(ctx: &Ctx, db: &Db, id: &str) -> Result<ConditionView> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let (row, rule) = find_condition(ctx, &txn, id).await?;
     let cond = remove_condition(ctx, &txn, row, rule).await?;
     txn.commit().await?;
@@ -234,7 +234,7 @@ pub async fn delete_condition_numbers(
     db: &Db,
     numbers: &[i64],
 ) -> Result<Vec<ConditionView>> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let mut deleted = Vec::with_capacity(numbers.len());
     for &number in numbers {
         let row = scope::find_by_id::<ConditionTable>(ctx, &txn, number)
@@ -249,7 +249,7 @@ pub async fn delete_condition_numbers(
 
 async fn remove_condition(
     ctx: &Ctx,
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     row: ConditionRow,
     rule: RuleRow,
 ) -> Result<ConditionView> {

@@ -4,8 +4,8 @@
 //! `input` validates rule fields, `conditions` keeps a rule's conditions, `evaluate` dry-runs a
 //! rule; this module holds the views and the rule operations themselves. Rules and conditions
 //! are found through `store::scope`, so another org's id is a 404.
+use crate::store::WriteTxn;
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use serde_json::json;
 
@@ -172,7 +172,7 @@ pub(super) async fn program_changed(
 }
 
 pub async fn create(ctx: &Ctx, db: &Db, program_id: &str, input: RuleInput) -> Result<RuleView> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let program = find_program(ctx, &txn, program_id).await?;
     let fields = parse_rule(ctx, &txn, &program, input).await?;
     let row = store::insert(ctx, &txn, program.id, fields).await?;
@@ -213,7 +213,7 @@ pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<RuleView> {
 }
 
 pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: RuleInput) -> Result<RuleView> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = find_rule(ctx, &txn, id).await?;
     let program = scope::find_by_id::<ProgramTable>(ctx, &txn, row.program_id)
         .await?
@@ -251,7 +251,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: RuleInput) -> Result<Ru
 }
 
 pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<RuleView> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let row = find_rule(ctx, &txn, id).await?;
     let rule = remove_rule(ctx, &txn, row).await?;
     txn.commit().await?;
@@ -261,7 +261,7 @@ pub async fn delete(ctx: &Ctx, db: &Db, id: &str) -> Result<RuleView> {
 /// Deletes the rules with these numeric ids (the func surface's `elid=1, 2, 3`) in one
 /// transaction: all of them, or none when any is missing.
 pub async fn delete_rule_numbers(ctx: &Ctx, db: &Db, numbers: &[i64]) -> Result<Vec<RuleView>> {
-    let txn = db.write().await?;
+    let txn = db.write(ctx).await?;
     let mut deleted = Vec::with_capacity(numbers.len());
     for &number in numbers {
         let row = scope::find_by_id::<RuleTable>(ctx, &txn, number)
@@ -273,7 +273,7 @@ pub async fn delete_rule_numbers(ctx: &Ctx, db: &Db, numbers: &[i64]) -> Result<
     Ok(deleted)
 }
 
-async fn remove_rule(ctx: &Ctx, txn: &DatabaseTransaction, row: RuleRow) -> Result<RuleView> {
+async fn remove_rule(ctx: &Ctx, txn: &WriteTxn, row: RuleRow) -> Result<RuleView> {
     let rule = rule_view(ctx, txn, &row).await?;
     store::delete(ctx, txn, row.id).await?;
     program_changed(

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# HTTP hot paths, measured in one run with wrk against a release build, on SQLite and on
+# PostgreSQL, each printed as an absolute figure and as a ratio to `/healthz` on the same
+# database in the same run (ratios travel between machines; absolute figures do not).
+#
+#   scripts/dev/bench-http.sh [seconds per measurement, default 10]
+#
+# Measured per database:
+#   healthz  GET /healthz                                        (2 threads, 32 connections)
+#   lookup   GET /api/v1/referral-code-records/lookup?code=…      (authenticated, same load)
+#   list20   GET /api/v1/referral-code-records?limit=20           (authenticated, 20 rows)
+#   create   POST /api/v1/referral-code-records, a new mentor each (16 connections)
+# Rate limits are turned off for the run (VOUCH_RATE_LIMIT__*=0): they would measure the limiter.
+# PostgreSQL is used when a server answers on 127.0.0.1:5432 (or BENCH_PG_URL names a server);
+# each run uses a fresh database, dropped at the end. Installs wrk (Debian) when it is missing.
+# Goals on SQLite on the 2-core dev machine (issue 8): lookup >= 0.5x healthz, list20 >= 0.12x,
+# create >= 1500/s with p99 <= 100 ms.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECS=${1:-10}
+PORT=${BENCH_PORT:-18090}
+BASE="http://127.0.0.1:$PORT"
+ADMIN="vadm_bench_$(date +%s)_$RANDOM"
+PG_SERVER=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
+
+command -v wrk >/dev/null || { echo "bench: installing wrk" >&2; apt-get install -y -q wrk >/dev/null; }
+command -v jq >/dev/null || { echo "bench: installing jq" >&2; apt-get install -y -q jq >/dev/null; }
+cargo build --release -q
+BIN=target/release/vouch
+
+WORK=$(mktemp -d)
+SERVER_PID=""
+PG_DB=""
+cleanup() {
+  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [[ -n $PG_DB ]] && psql "$PG_SERVER/postgres" -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_server() { # DATABASE_URL
+  VOUCH_DATABASE_URL="$1" VOUCH_DATA_DIR="$WORK/data" VOUCH_ADMIN_KEY="$ADMIN" VOUCH_BIND="127.0.0.1:$PORT" \
+    VOUCH_PUBLIC_URL="$BASE" VOUCH_RATE_LIMIT__ORG_RPS=0 VOUCH_RATE_LIMIT__IP_RPS=0 RUST_LOG=warn \
+    "$BIN" serve >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  cat "$WORK/server.log" >&2
+  echo "bench: the server did not start" >&2
+  exit 1
+}
+
+stop_server() {
+  kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+api() { # METHOD PATH BODY KEY
+  curl -fsS -X "$1" "$BASE$2" -H "Authorization: Bearer $4" -H 'content-type: application/json' \
+    ${3:+--data-binary "$3"}
+}
+
+# wrk_run NAME CONNECTIONS PATH [lua script]: prints "name rps p50_ms p99_ms errors".
+wrk_run() {
+  local name=$1 conns=$2 path=$3 script=${4:-} out
+  local args=(-t2 -c"$conns" -d"${SECS}s" --latency -H "Authorization: Bearer $KEY")
+  [[ -n $script ]] && args+=(-s "$script")
+  out=$(wrk "${args[@]}" "$BASE$path")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx or 3xx responses:/ {print $5} /Socket errors:/ {print "sock"}' <<<"$out" | head -1)
+  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") ${errors:-0}"
+}
+
+# to_ms 1.23ms|456.00us|1.02s -> milliseconds with two decimals.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+    else { print "?" } }'
+}
+
+cat >"$WORK/create.lua" <<'EOF'
+-- Each request gives a new mentor a generated code: no two requests collide.
+local counter = 0
+local prefix = ""
+function setup(thread)
+  thread:set("prefix", tostring(math.random(1, 1e9)))
+end
+function request()
+  counter = counter + 1
+  local body = string.format('{"mentor_id":"bench_%s_%d"}', prefix, counter)
+  return wrk.format("POST", nil, {["content-type"] = "application/json"}, body)
+end
+EOF
+
+bench_db() { # LABEL DATABASE_URL
+  local label=$1
+  start_server "$2"
+  local org
+  org=$(api POST /api/v1/orgs '{"name":"Bench"}' "$ADMIN")
+  KEY=$(jq -r .owner_key <<<"$org")
+  for i in $(seq 1 25); do
+    api POST /api/v1/referral-code-records "{\"mentor_id\":\"seed_$i\",\"code\":\"BENCH-$i\"}" "$KEY" >/dev/null
+  done
+  local rows
+  rows=$(api GET "/api/v1/referral-code-records?limit=20" "" "$KEY" | jq '.data | length')
+  [[ $rows == 20 ]] || { echo "bench: the list has $rows rows, expected 20" >&2; exit 1; }
+  {
+    wrk_run healthz 32 /healthz
+    wrk_run lookup 32 "/api/v1/referral-code-records/lookup?code=bench-7"
+    wrk_run list20 32 "/api/v1/referral-code-records?limit=20"
+    wrk_run create 16 /api/v1/referral-code-records "$WORK/create.lua"
+  } >"$WORK/$label.txt"
+  stop_server
+  awk -v db="$label" '
+    NR == 1 { base = $2 }
+    { printf "%-10s %-8s %10.0f %8.2fx %9s %9s %s\n", db, $1, $2, $2 / base, $3, $4, ($5 == "0" ? "" : "errors: " $5) }
+  ' "$WORK/$label.txt"
+}
+
+echo "wrk ${SECS}s per line, 2 threads; 32 connections (create: 16); $(nproc) cores"
+printf '%-10s %-8s %10s %9s %9s %9s\n' database path 'req/s' 'x healthz' 'p50 ms' 'p99 ms'
+bench_db sqlite "sqlite://$WORK/bench.db?mode=rwc"
+if psql "$PG_SERVER/postgres" -q -c 'select 1' >/dev/null 2>&1; then
+  PG_DB="vouch_bench_$(date +%s)_$$"
+  psql "$PG_SERVER/postgres" -q -c "CREATE DATABASE $PG_DB" >/dev/null
+  bench_db postgres "$PG_SERVER/$PG_DB"
+else
+  echo "postgres   (no server at $PG_SERVER; skipped)"
+fi
