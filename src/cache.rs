@@ -1,14 +1,18 @@
-//! In-memory caches of this instance's hot reads (moka): API keys by hash, for authentication.
+//! In-memory caches of this instance's hot reads (moka): API keys by hash (authentication), code
+//! lookups per org and code, and share links (`/r/{code}`) per code.
 //!
 //! Invariants:
 //! - Bounded (`max_entries` each) and short-lived (`ttl_secs`, at most 30 s; `0` turns every
 //!   cache off). They hold successes only (an attacker cannot fill them with misses) and never a
 //!   secret (API keys are cached under their SHA-256, never as plaintext).
 //! - Every entry carries a stamp read *before* the database read that filled it. A hit counts
-//!   only if the stamp still vouches for it (for keys: no key of the org was withdrawn since,
-//!   see [`crate::auth::cache::KeyChanges`]); otherwise it is a miss and the caller reads the
+//!   only if the stamp still vouches for it; otherwise it is a miss and the caller reads the
 //!   database. Reading the stamp first makes a fill racing with a change safe: the fill keeps
-//!   the older stamp and is never a hit after the change.
+//!   the older stamp and is never a hit after the change. Keys are stamped by
+//!   [`crate::auth::cache::KeyChanges`] (only withdrawals outdate them, so an org's everyday
+//!   writes cost its keys nothing); code lookups and share links by their org's generation
+//!   (`Db::generation`), which any committed write of the org moves: a change to the code, its
+//!   member, its program or the org outdates them.
 //! - Eviction is per instance. Another instance learns of a change only when its entry expires,
 //!   so across instances a change takes effect within `ttl_secs`.
 //!
@@ -22,6 +26,8 @@ use moka::sync::Cache;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::auth::cache::{CachedKey, KeyChanges};
+use crate::domain::access::ShareLink;
+use crate::domain::referral_codes::CodeRecord;
 use crate::web::metrics::{CACHE_HITS, CACHE_MISSES};
 
 /// The longest entries may live: the bound, across instances, on how long a revoked key or a
@@ -64,6 +70,11 @@ pub struct Caches {
     pub keys: Stamped<String, Arc<CachedKey>>,
     /// Which orgs had keys withdrawn, and when: the stamps of `keys`.
     pub key_changes: KeyChanges,
+    /// `GET …/referral-code-records/lookup` per (org id, normalised code); stamped with the
+    /// org's generation.
+    pub code_lookups: Stamped<(i64, String), CodeRecord>,
+    /// Live share links per normalised code; stamped with their org's generation.
+    pub share_links: Stamped<String, ShareLink>,
 }
 
 impl Caches {
@@ -71,6 +82,8 @@ impl Caches {
         Caches {
             keys: Stamped::new("auth", config),
             key_changes: KeyChanges::default(),
+            code_lookups: Stamped::new("code_lookup", config),
+            share_links: Stamped::new("share_link", config),
         }
     }
 }
@@ -79,6 +92,14 @@ impl std::fmt::Debug for Caches {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Caches")
             .field("keys", &self.keys.entries.as_ref().map(Cache::entry_count))
+            .field(
+                "code_lookups",
+                &self.code_lookups.entries.as_ref().map(Cache::entry_count),
+            )
+            .field(
+                "share_links",
+                &self.share_links.entries.as_ref().map(Cache::entry_count),
+            )
             .finish_non_exhaustive()
     }
 }

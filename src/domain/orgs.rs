@@ -106,7 +106,9 @@ pub async fn set_disabled(admin: &AdminCtx, db: &Db, id: &str, disabled: bool) -
     txn.changes_org(row.id);
     if row.disabled_at.is_some() == disabled {
         if disabled {
-            // Disabled already (perhaps through another instance): stop its keys here now.
+            // Disabled already (perhaps through another instance): stop it here now too. The
+            // empty commit moves the org's generation (share links), `withdraw` its keys.
+            txn.commit().await?;
             db.caches().key_changes.withdraw(row.id);
         }
         return Ok(view(&row));

@@ -32,7 +32,8 @@ pub const RATE_LIMITED: &str = "vouch_rate_limited_total";
 pub const DB_POOL_CONNECTIONS: &str = "vouch_db_pool_connections";
 /// Idle database connections (gauge, sampled at each scrape).
 pub const DB_POOL_IDLE: &str = "vouch_db_pool_idle_connections";
-/// Cache reads answered from memory: label `cache` (`auth`).
+/// Cache reads answered from memory: label `cache` (`auth`: API keys, `code_lookup`: the 004
+/// lookup by code, `share_link`: `/r/{code}`).
 pub const CACHE_HITS: &str = "vouch_cache_hits_total";
 /// Cache reads that went to the database (nothing cached, expired, or outdated by a change):
 /// label `cache`, as for hits.
