@@ -58,9 +58,9 @@ pub fn parse_name(raw: &str) -> Result<String> {
 }
 
 /// Inserts a key inside an open transaction and records `ApiKeyAdd` (used by org creation too).
-pub async fn insert_key<C: sea_orm::ConnectionTrait>(
+pub async fn insert_key(
     ctx: &Ctx,
-    txn: &C,
+    txn: &crate::store::WriteTxn,
     name: &str,
     role: Role,
 ) -> Result<KeyCreated> {

@@ -52,15 +52,21 @@ pub async fn ensure_external<C: ConnectionTrait>(
         updated_at: Set(now),
         ..Default::default()
     };
+    // One statement when the member is new (RETURNING gives the row); a read only when the
+    // insert did nothing because the member exists.
     let outcome = member::Entity::insert(am)
         .on_conflict_do_nothing_on([member::Column::OrgId, member::Column::ExternalId])
-        .exec(db)
+        .exec_with_returning_many(db)
         .await?;
-    let created = matches!(outcome, TryInsertResult::Inserted(_));
+    if let TryInsertResult::Inserted(rows) = outcome {
+        if let Some(row) = rows.into_iter().next() {
+            return Ok((row, true));
+        }
+    }
     let row = find_by_external_id(ctx, db, external_id)
         .await?
         .ok_or_else(|| crate::error::AppError::Internal("member vanished after upsert".into()))?;
-    Ok((row, created))
+    Ok((row, false))
 }
 
 fn apply_profile(am: &mut member::ActiveModel, p: Profile) {

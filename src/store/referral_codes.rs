@@ -36,13 +36,16 @@ pub struct CodeFilter {
 
 /// Inserts an active code; the raw database error is returned so the caller can tell which
 /// unique index refused it.
+/// Inserts `code` as the member's active code, or does nothing when a unique index refuses it
+/// (the code is taken, or the member already has an active code): `None` then. `ON CONFLICT DO
+/// NOTHING` leaves the transaction usable on PostgreSQL, so no savepoint is needed per attempt.
 pub async fn insert_active<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     member_id: i64,
     code: &str,
-) -> std::result::Result<CodeRow, DbErr> {
-    referral_code::ActiveModel {
+) -> Result<Option<CodeRow>> {
+    let row = referral_code::ActiveModel {
         public_id: Set(ids::new_public_id("rc")),
         org_id: Set(ctx.org_id),
         member_id: Set(member_id),
@@ -51,9 +54,20 @@ pub async fn insert_active<C: ConnectionTrait>(
         created_at: Set(crate::domain::clock::now()),
         deactivated_at: Set(None),
         ..Default::default()
-    }
-    .insert(db)
-    .await
+    };
+    let mut on_conflict = sea_orm::sea_query::OnConflict::new();
+    on_conflict.do_nothing();
+    let inserted = referral_code::Entity::insert(row)
+        .on_conflict(on_conflict)
+        .try_insert()
+        .exec_with_returning_many(db)
+        .await?;
+    // `exec_with_returning` would report the conflict as "record not found"; the many-rows form
+    // answers an empty list instead.
+    Ok(match inserted {
+        sea_orm::TryInsertResult::Inserted(rows) => rows.into_iter().next(),
+        sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => None,
+    })
 }
 
 pub async fn find<C: ConnectionTrait>(

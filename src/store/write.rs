@@ -12,6 +12,7 @@
 //!   generation *before* it queries the database and keeps it with the entry; an entry whose
 //!   generation is not the current one is a miss. A fill racing a commit therefore stores at
 //!   worst an entry that is already stale, never a stale entry that looks fresh.
+//! - Events recorded in the transaction are inserted in one statement just before the commit.
 //! - `sea_orm::DatabaseTransaction::commit` is forbidden elsewhere by `clippy.toml`, so no write
 //!   path can forget to tell the caches.
 use std::collections::HashMap;
@@ -20,7 +21,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement,
+    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExecResult, QueryResult,
+    Statement,
 };
 use tokio::sync::OwnedMutexGuard;
 
@@ -70,6 +72,8 @@ pub struct WriteTxn {
     txn: DatabaseTransaction,
     shared: Arc<Shared>,
     orgs: Mutex<Vec<i64>>,
+    /// Events recorded in this transaction, inserted in one statement just before the commit.
+    events: Mutex<Vec<entities::event::ActiveModel>>,
     /// Released after the commit or rollback (drop order: `txn` first).
     _writer: Option<OwnedMutexGuard<()>>,
 }
@@ -85,6 +89,7 @@ impl WriteTxn {
             txn,
             shared,
             orgs: Mutex::new(org_id.into_iter().collect()),
+            events: Mutex::new(Vec::new()),
             _writer: writer,
         }
     }
@@ -97,9 +102,23 @@ impl WriteTxn {
         }
     }
 
-    /// Commits, then moves the generation of every org it changed.
+    /// Keeps an event row to insert at commit (see `store::events::record`).
+    pub(super) fn defer_event(&self, row: entities::event::ActiveModel) {
+        self.events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(row);
+    }
+
+    /// Writes the deferred events, commits, then moves the generation of every org it changed.
     pub async fn commit(self) -> crate::error::Result<()> {
         let orgs = std::mem::take(&mut *self.orgs.lock().unwrap_or_else(|e| e.into_inner()));
+        let events = std::mem::take(&mut *self.events.lock().unwrap_or_else(|e| e.into_inner()));
+        if !events.is_empty() {
+            entities::event::Entity::insert_many(events)
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
         #[allow(clippy::disallowed_methods)] // the one place: the generations move right after
         self.txn.commit().await?;
         self.shared.bump(&orgs);
@@ -179,6 +198,47 @@ mod tests {
             db.generation(6),
             0,
             "rolled back and dropped writes move nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn recorded_events_land_in_order_with_the_commit_and_not_without_it() {
+        use sea_orm::{EntityTrait, QueryOrder};
+        let (_dir, db) = sqlite().await;
+        db.migrate().await.unwrap();
+        let admin = crate::domain::orgs::AdminCtx {
+            actor: "test".into(),
+        };
+        crate::domain::orgs::create(&admin, &db, "Acme")
+            .await
+            .unwrap();
+        let types = || async {
+            entities::event::Entity::find()
+                .order_by_asc(entities::event::Column::Id)
+                .all(db.raw())
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.event_type)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(types().await, ["OrgAdd", "ApiKeyAdd"]);
+
+        let org = crate::store::orgs::list(db.raw(), 0, 1)
+            .await
+            .unwrap()
+            .items[0]
+            .clone();
+        let ctx = crate::domain::Ctx::page_reader(org.id, org.public_id, "test".into());
+        let txn = db.write(&ctx).await.unwrap();
+        crate::store::events::record(&ctx, &txn, "Dropped", "x", serde_json::json!({}))
+            .await
+            .unwrap();
+        drop(txn);
+        assert_eq!(
+            types().await,
+            ["OrgAdd", "ApiKeyAdd"],
+            "a dropped write records nothing"
         );
     }
 

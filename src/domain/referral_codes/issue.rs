@@ -1,5 +1,4 @@
 //! Giving a member a new active code: the given one, or a generated one retried on collision.
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use super::{mentor_label, record, Ctx};
@@ -7,7 +6,7 @@ use crate::domain::codes::Code;
 use crate::error::{AppError, Result};
 use crate::store::members::MemberRow;
 use crate::store::referral_codes::{self as store, CodeRow, CodeWithMember};
-use crate::store::{events, unique_violation, WriteTxn};
+use crate::store::{events, WriteTxn};
 
 /// How many generated codes to try before giving up (each retry lengthens the suffix).
 const GENERATE_ATTEMPTS: usize = 8;
@@ -30,7 +29,8 @@ pub(super) async fn conflict_with_active<C: sea_orm::ConnectionTrait>(
 }
 
 /// Gives `member` a new active code inside the caller's transaction: `given`, or a generated
-/// one retried inside savepoints on collision. Records `ReferralCodeAdd`.
+/// one retried on collision (the insert does nothing on a unique conflict, so no savepoint is
+/// needed per attempt). Records `ReferralCodeAdd`.
 pub(in crate::domain) async fn issue(
     ctx: &Ctx,
     txn: &WriteTxn,
@@ -51,12 +51,8 @@ pub(in crate::domain) async fn issue(
                 4 + attempt / 2,
             )
         });
-        let savepoint = txn.begin().await?;
-        match store::insert_active(ctx, &savepoint, member.id, code.as_str()).await {
-            Ok(row) => {
-                // A savepoint's release, not the outer commit (which goes through `WriteTxn`).
-                #[allow(clippy::disallowed_methods)]
-                savepoint.commit().await?;
+        match store::insert_active(ctx, txn, member.id, code.as_str()).await? {
+            Some(row) => {
                 let rec = record(
                     ctx,
                     &CodeWithMember {
@@ -67,8 +63,7 @@ pub(in crate::domain) async fn issue(
                 events::record(ctx, txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
                 return Ok(row);
             }
-            Err(err) if unique_violation(&err).is_some() => {
-                savepoint.rollback().await?;
+            None => {
                 if let Some(conflict) = conflict_with_active(ctx, txn, member).await? {
                     return Err(conflict);
                 }
@@ -79,7 +74,6 @@ pub(in crate::domain) async fn issue(
                     )));
                 }
             }
-            Err(err) => return Err(err.into()),
         }
     }
     Err(AppError::Internal(

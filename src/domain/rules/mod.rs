@@ -155,7 +155,7 @@ pub(super) async fn find_program(
 
 pub(super) async fn program_changed(
     ctx: &Ctx,
-    txn: &impl sea_orm::ConnectionTrait,
+    txn: &WriteTxn,
     program_id: &str,
     change: &str,
     detail: serde_json::Value,
