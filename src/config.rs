@@ -29,6 +29,8 @@ pub struct Config {
     pub scripts: crate::scripting::Limits,
     /// Per-instance rate limits (`VOUCH_RATE_LIMIT__ORG_RPS`, …; `0` turns one off).
     pub rate_limit: crate::web::limits::RateLimitConfig,
+    /// In-memory caches of API keys (`VOUCH_CACHE__TTL_SECS`, `VOUCH_CACHE__MAX_ENTRIES`).
+    pub cache: crate::cache::CacheConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -46,6 +48,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("scripts", &self.scripts)
             .field("rate_limit", &self.rate_limit)
+            .field("cache", &self.cache)
             .finish()
     }
 }
@@ -62,6 +65,7 @@ impl Default for Config {
             log_format: "pretty".into(),
             scripts: crate::scripting::Limits::default(),
             rate_limit: crate::web::limits::RateLimitConfig::default(),
+            cache: crate::cache::CacheConfig::default(),
         }
     }
 }

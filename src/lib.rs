@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod authz;
+pub mod cache;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -60,6 +61,7 @@ pub async fn open_database(config: &Config) -> Result<Db> {
 
 /// The shared state every handler sees.
 pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result<State> {
+    let db = db.with_caches(&config.cache);
     Ok(Arc::new(AppState {
         public_base,
         scripts: scripting::Scripts::new(config.scripts.clone()),

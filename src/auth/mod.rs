@@ -1,14 +1,22 @@
 //! Authentication: API keys as `Bearer <key>` or `Basic base64(<key id>:<key>)`, and the
 //! platform admin key. Every failure gives the same 401 so callers learn nothing about keys.
+//!
+//! Tenant keys that authenticated are cached by their hash for up to the cache TTL
+//! (`crate::cache`); a revocation or a disabled org on this instance outdates them at once
+//! (`cache::KeyChanges`). Failures are never cached. The admin key is not cached: it is used for
+//! org management and `/metrics` scrapes only, and a configured admin key is checked in memory
+//! anyway.
+pub mod cache;
 pub mod secrets;
 
-use chrono::Duration;
+use std::sync::Arc;
 
 use crate::domain::orgs::AdminCtx;
 use crate::domain::roles::Role;
 use crate::domain::Ctx;
 use crate::error::{AppError, Result};
 use crate::store::{api_keys, orgs, Db};
+use cache::CachedKey;
 
 /// How stale `last_used_at` may get before a request refreshes it; bounds writes per key.
 const TOUCH_INTERVAL_SECS: i64 = 60;
@@ -46,25 +54,45 @@ impl Authenticator {
         match creds {
             Credentials::Bearer(token) => {
                 let hash = secrets::hash(token.trim());
+                if let Some(key) = self.cached(&hash, None) {
+                    return Ok(self.accept(&key).await);
+                }
                 if self.is_admin_hash(&hash).await? {
                     return Ok(Principal::Admin(AdminCtx {
                         actor: "admin".into(),
                     }));
                 }
+                let stamp = self.db.caches().key_changes.now();
                 let found = api_keys::find_by_hash(self.db.conn(), &hash).await?;
-                self.tenant(found, &hash).await
+                self.tenant(found, hash, stamp).await
             }
             Credentials::Basic { id, key } => {
                 let hash = secrets::hash(key.trim());
+                // A hit needs the key *and* its id; any other id takes the database path, whose
+                // work does not depend on whether the id exists.
+                if let Some(key) = self.cached(&hash, Some(id.trim())) {
+                    return Ok(self.accept(&key).await);
+                }
                 if id == "admin" && self.is_admin_hash(&hash).await? {
                     return Ok(Principal::Admin(AdminCtx {
                         actor: "admin".into(),
                     }));
                 }
+                let stamp = self.db.caches().key_changes.now();
                 let found = api_keys::find_by_public_id(self.db.conn(), id.trim()).await?;
-                self.tenant(found, &hash).await
+                self.tenant(found, hash, stamp).await
             }
         }
+    }
+
+    /// The cached key with this hash (and this id, for Basic), unless its org had keys
+    /// withdrawn since it was cached.
+    fn cached(&self, hash: &str, id: Option<&str>) -> Option<Arc<CachedKey>> {
+        let caches = self.db.caches();
+        caches.keys.get(hash, |key, stamp| {
+            id.is_none_or(|id| id == key.key_public_id)
+                && caches.key_changes.unchanged_since(key.org_id, stamp)
+        })
     }
 
     async fn is_admin_hash(&self, hash: &str) -> Result<bool> {
@@ -74,40 +102,54 @@ impl Authenticator {
         }
     }
 
+    /// Checks a key found in the database against the presented key's hash; caches it when
+    /// it is good (under `stamp`, read before the lookup).
     async fn tenant(
         &self,
         found: Option<(api_keys::ApiKeyRow, orgs::OrgRow)>,
-        hash: &str,
+        hash: String,
+        stamp: u64,
     ) -> Result<Principal> {
         let Some((key, org)) = found else {
             // Unknown key id (or key): the same constant-time compare a known id gets, against
             // a dummy hash, so the answer's timing does not tell whether the id exists.
-            let _ = secrets::hashes_equal(secrets::unknown_key_hash(), hash);
+            let _ = secrets::hashes_equal(secrets::unknown_key_hash(), &hash);
             return Err(denied());
         };
-        if !secrets::hashes_equal(&key.key_hash, hash)
+        if !secrets::hashes_equal(&key.key_hash, &hash)
             || key.revoked_at.is_some()
             || org.disabled_at.is_some()
         {
             return Err(denied());
         }
         let role = Role::parse("role", &key.role).map_err(|_| denied())?;
+        let key = Arc::new(CachedKey::new(
+            key.id,
+            key.public_id,
+            org.id,
+            org.public_id,
+            role,
+            key.last_used_at,
+        ));
+        self.db.caches().keys.insert(hash, stamp, key.clone());
+        Ok(self.accept(&key).await)
+    }
+
+    /// The tenant context of a good key, refreshing its `last_used_at` when that is due.
+    async fn accept(&self, key: &CachedKey) -> Principal {
         let now = crate::domain::clock::now();
-        if key
-            .last_used_at
-            .is_none_or(|at| now - at > Duration::seconds(TOUCH_INTERVAL_SECS))
-        {
+        if key.claim_touch(now, TOUCH_INTERVAL_SECS) {
             let _turn = self.db.writer_turn().await;
-            if let Err(err) = api_keys::touch(self.db.conn(), key.id, now).await {
+            if let Err(err) = api_keys::touch(self.db.conn(), key.key_row_id, now).await {
                 tracing::warn!(error = %err, "could not record key use");
             }
         }
-        Ok(Principal::Tenant(Ctx::for_key(
-            org.id,
-            org.public_id,
-            key.public_id,
-            role,
-        )))
+        Principal::Tenant(Ctx::for_key(
+            key.org_id,
+            key.org_public_id.clone(),
+            key.key_public_id.clone(),
+            key.role,
+        ))
     }
 }
 

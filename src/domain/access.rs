@@ -4,7 +4,8 @@
 //! Invariants: the public pages and share links get their read-only `Ctx` here
 //! (`Ctx::page_reader`), from the org their token or code names, and only while that org is
 //! enabled. Whether a share link is live (active code, enabled org, member neither removed nor
-//! disabled, somewhere to send the visitor) is decided in `follow_share_link` alone.
+//! disabled, somewhere to send the visitor) is decided in `resolve_share_link` alone; live
+//! links are cached, validated by their org's generation.
 use chrono::{DateTime, Duration, Utc};
 use rand::distr::{Alphanumeric, SampleString};
 
@@ -127,14 +128,51 @@ pub async fn open(db: &Db, token: &str) -> Result<Opened> {
     })
 }
 
+/// A live share link: where it sends its visitor, and whose views it counts.
+#[derive(Clone, Debug)]
+pub struct ShareLink {
+    pub org_id: i64,
+    pub org_public_id: String,
+    pub member_id: i64,
+    /// The member's destination with `ref=<code>`.
+    pub target: String,
+}
+
 /// Where a share link (`/r/{code}`) sends its visitor (the member's destination with
 /// `ref=<code>`), counting the view. `None` when the link is not live: unknown or inactive
 /// code, org gone or disabled, member removed or disabled, or nowhere to send the visitor.
 /// No key is involved: codes are unique across the platform and name their org.
+///
+/// Live links are cached per code while no write of their org committed since they were read
+/// (`crate::cache`); the view is counted on every visit, cached or not.
 pub async fn follow_share_link(db: &Db, code: &str) -> Result<Option<String>> {
     let Ok(code) = Code::parse("code", code) else {
         return Ok(None);
     };
+    let cache = &db.caches().share_links;
+    let link = match cache.get(code.as_str(), |link, stamp| {
+        stamp == db.generation(link.org_id)
+    }) {
+        Some(link) => link,
+        None => match resolve_share_link(db, &code).await? {
+            Some(link) => link,
+            None => return Ok(None),
+        },
+    };
+    let ctx = Ctx::page_reader(link.org_id, link.org_public_id, "share-link".into());
+    let _turn = db.writer_turn().await;
+    member_store::add_view(&ctx, db.conn(), link.member_id).await?;
+    Ok(Some(link.target))
+}
+
+/// Reads a share link from the database; caches it when it is live.
+async fn resolve_share_link(db: &Db, code: &Code) -> Result<Option<ShareLink>> {
+    // The org is known only from the code's row, and its generation must be read before the
+    // rows the entry rests on: so find the org first, then read them all (the code's row again).
+    let Some(seen) = code_store::find_active_any_org(db.conn(), code.as_str()).await? else {
+        return Ok(None);
+    };
+    let generation = db.generation(seen.org_id);
     let Some(row) = code_store::find_active_any_org(db.conn(), code.as_str()).await? else {
         return Ok(None);
     };
@@ -159,9 +197,19 @@ pub async fn follow_share_link(db: &Db, code: &str) -> Result<Option<String>> {
     else {
         return Ok(None);
     };
-    let _turn = db.writer_turn().await;
-    member_store::add_view(&ctx, db.conn(), row.member_id).await?;
-    Ok(Some(target))
+    let link = ShareLink {
+        org_id: ctx.org_id,
+        org_public_id: ctx.org_public_id,
+        member_id: row.member_id,
+        target,
+    };
+    // A code that moved to another org in between was read under the wrong generation.
+    if row.org_id == seen.org_id {
+        db.caches()
+            .share_links
+            .insert(code.as_str().to_string(), generation, link.clone());
+    }
+    Ok(Some(link))
 }
 
 pub async fn revoke_token(ctx: &Ctx, db: &Db, token_id: &str) -> Result<()> {

@@ -1,4 +1,7 @@
 //! Tenant API keys: created with a role, shown once, listed without secrets, revoked.
+//!
+//! A revocation takes effect on this instance's next request: after it commits it outdates the
+//! org's cached keys (`auth::cache::KeyChanges`).
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -116,6 +119,9 @@ pub async fn revoke(ctx: &Ctx, db: &Db, id: &str) -> Result<KeyView> {
     let txn = db.write(ctx).await?;
     let row = scope::get::<ApiKeyTable>(ctx, &txn, id.trim()).await?;
     if row.revoked_at.is_some() {
+        // Revoked already (perhaps through another instance): this instance stops accepting
+        // it now, not when its cache entry expires.
+        db.caches().key_changes.withdraw(ctx.org_id);
         return Ok(view(&row));
     }
     let target = Role::parse("role", &row.role)?;
@@ -136,5 +142,8 @@ pub async fn revoke(ctx: &Ctx, db: &Db, id: &str) -> Result<KeyView> {
     let view = view(&row);
     events::record(ctx, &txn, "ApiKeyRevoke", &view.id, json!(view)).await?;
     txn.commit().await?;
+    // After the commit: a cache fill racing with it then either read the revoked row or is
+    // outdated by this withdrawal.
+    db.caches().key_changes.withdraw(ctx.org_id);
     Ok(view)
 }

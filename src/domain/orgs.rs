@@ -98,12 +98,19 @@ pub async fn get(_admin: &AdminCtx, db: &Db, id: &str) -> Result<OrgView> {
     Ok(view(&find(db.conn(), id).await?))
 }
 
-/// Disables (or re-enables) an org: its keys stop (or resume) working at once.
+/// Disables (or re-enables) an org: its keys stop (or resume) working at once (on this
+/// instance; other instances drop their cached keys within the cache TTL).
 pub async fn set_disabled(admin: &AdminCtx, db: &Db, id: &str, disabled: bool) -> Result<OrgView> {
     let txn = db.write_admin().await?;
     let row = find(&txn, id).await?;
     txn.changes_org(row.id);
     if row.disabled_at.is_some() == disabled {
+        if disabled {
+            // Disabled already (perhaps through another instance): stop it here now too. The
+            // empty commit moves the org's generation (share links), `withdraw` its keys.
+            txn.commit().await?;
+            db.caches().key_changes.withdraw(row.id);
+        }
         return Ok(view(&row));
     }
     let row = store::set_disabled(&txn, row, disabled.then(Utc::now)).await?;
@@ -111,5 +118,9 @@ pub async fn set_disabled(admin: &AdminCtx, db: &Db, id: &str, disabled: bool) -
     let event = if disabled { "OrgDisable" } else { "OrgEnable" };
     events::record(&org_ctx(admin, &row), &txn, event, &org.id, json!(org)).await?;
     txn.commit().await?;
+    if disabled {
+        // After the commit, so that no cache fill racing with it outlives it (see `revoke`).
+        db.caches().key_changes.withdraw(row.id);
+    }
     Ok(org)
 }

@@ -34,12 +34,16 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+use crate::cache::{CacheConfig, Caches};
 use crate::error::Result;
 
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
     shared: Arc<write::Shared>,
+    /// This app's in-memory caches: kept beside the connection so that the domain code that
+    /// reads or changes what they hold reaches them.
+    caches: Arc<Caches>,
 }
 
 /// Options for opening the database.
@@ -71,7 +75,21 @@ impl Db {
         Ok(Db {
             conn,
             shared: Arc::new(write::Shared::new(sqlite)),
+            caches: Arc::new(Caches::new(&CacheConfig::default())),
         })
+    }
+
+    /// This handle with fresh caches configured by `config` (the app does this once at start;
+    /// clones made before keep the old caches, and all share the writer lock and generations).
+    pub fn with_caches(self, config: &CacheConfig) -> Db {
+        Db {
+            caches: Arc::new(Caches::new(config)),
+            ..self
+        }
+    }
+
+    pub(crate) fn caches(&self) -> &Caches {
+        &self.caches
     }
 
     /// Applies pending migrations.

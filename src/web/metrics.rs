@@ -6,10 +6,11 @@
 //! no generated client, no `authz` operation and is not in `scripts/dev/contract.sh`.
 //!
 //! Recorded here: requests by operation id and status class, their latency, rate-limit
-//! refusals, database pool use (sampled when scraped). Not yet recorded (others' work): script
-//! runs / errors / timeouts / rejections (`vouch_script_*`) and cache hits and misses
-//! (`vouch_cache_*`) — record them where they happen with the `metrics` macros (declare the
-//! names here as constants); they show up at `/metrics` with no further wiring.
+//! refusals, database pool use (sampled when scraped). Recorded where they happen, with the
+//! `metrics` macros and the names declared here: cache hits and misses (`vouch_cache_*`, in
+//! `crate::cache`). Not yet recorded (others' work): script runs / errors / timeouts /
+//! rejections (`vouch_script_*`) — record them the same way; they show up at `/metrics` with no
+//! further wiring.
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -31,6 +32,12 @@ pub const RATE_LIMITED: &str = "vouch_rate_limited_total";
 pub const DB_POOL_CONNECTIONS: &str = "vouch_db_pool_connections";
 /// Idle database connections (gauge, sampled at each scrape).
 pub const DB_POOL_IDLE: &str = "vouch_db_pool_idle_connections";
+/// Cache reads answered from memory: label `cache` (`auth`: API keys, `code_lookup`: the 004
+/// lookup by code, `share_link`: `/r/{code}`).
+pub const CACHE_HITS: &str = "vouch_cache_hits_total";
+/// Cache reads that went to the database (nothing cached, expired, or outdated by a change):
+/// label `cache`, as for hits.
+pub const CACHE_MISSES: &str = "vouch_cache_misses_total";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 

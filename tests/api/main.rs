@@ -6,7 +6,9 @@
 mod common;
 
 mod billmgr;
+mod caches;
 mod client;
+mod code_caches;
 mod code_records;
 mod edge;
 mod example_scripts;

@@ -130,12 +130,23 @@ pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<CodeRecord> {
     Ok(record(ctx, &row))
 }
 
+/// A record by its code, served from the cache while no write of the org committed since it
+/// was read (`crate::cache`); unknown codes are not cached.
 pub async fn lookup(ctx: &Ctx, db: &Db, code: &str) -> Result<CodeRecord> {
     let code = Code::parse("code", code)?;
+    let key = (ctx.org_id, code.as_str().to_string());
+    let cache = &db.caches().code_lookups;
+    if let Some(hit) = cache.get(&key, |_, stamp| stamp == db.generation(ctx.org_id)) {
+        return Ok(hit);
+    }
+    // Read before the query, so a write committing meanwhile leaves the entry already stale.
+    let generation = db.generation(ctx.org_id);
     let row = store::find_by_code(ctx, db.conn(), code.as_str())
         .await?
         .ok_or_else(|| AppError::not_found("referral code"))?;
-    Ok(record(ctx, &row))
+    let found = record(ctx, &row);
+    cache.insert(key, generation, found.clone());
+    Ok(found)
 }
 
 pub async fn active(
