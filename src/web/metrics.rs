@@ -6,10 +6,13 @@
 //! no generated client, no `authz` operation and is not in `scripts/dev/contract.sh`.
 //!
 //! Recorded here: requests by operation id and status class, their latency, rate-limit
-//! refusals, database pool use (sampled when scraped). Not yet recorded (others' work): script
-//! runs / errors / timeouts / rejections (`vouch_script_*`) and cache hits and misses
-//! (`vouch_cache_*`) — record them where they happen with the `metrics` macros (declare the
-//! names here as constants); they show up at `/metrics` with no further wiring.
+//! refusals, database pool use (sampled when scraped). Recorded where they happen, names
+//! declared there and re-exported here: script runs by outcome (ok, error, timeout, limit,
+//! rejected), the limit that stopped a run and run durations (`vouch_script_*`, in
+//! `scripting::metrics`, which does not depend on the web layer). Not yet recorded (others'
+//! work): cache hits and misses (`vouch_cache_*`) — record them where they happen with the
+//! `metrics` macros (declare the names here as constants); they show up at `/metrics` with no
+//! further wiring beyond histogram buckets, set in `install`.
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -19,6 +22,7 @@ use poem::{handler, Request, Response};
 
 use crate::api::State;
 use crate::auth::{Credentials, Principal};
+pub use crate::scripting::metrics::{SCRIPT_DURATION, SCRIPT_LIMIT_STOPS, SCRIPT_RUNS};
 
 /// Requests answered: labels `operation` (the operation id, or the page kind) and `status`
 /// (`2xx`…`5xx`).
@@ -44,6 +48,11 @@ pub fn install() -> &'static PrometheusHandle {
                 &[
                     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
                 ],
+            )
+            .expect("non-empty buckets")
+            .set_buckets_for_metric(
+                Matcher::Full(SCRIPT_DURATION.into()),
+                crate::scripting::metrics::SCRIPT_DURATION_BUCKETS,
             )
             .expect("non-empty buckets")
             .build_recorder();
