@@ -1,24 +1,30 @@
 //! Tenant scripts: the one hardened Rhai engine (built in `engine`), the read-only facts scripts
-//! see, the compiled-AST cache, and a runner that turns every failure into a message naming the
-//! limit that stopped it.
+//! see, the compiled-AST cache, and a runner (`run`) that turns every failure into a message
+//! naming the limit that stopped it.
 //!
 //! Invariants: rhai's `unchecked` feature is off (see vendor/README.md), so every limit below is
 //! enforced; scripts have no I/O, no modules (`no_module`), no `eval`, strict variables, and reach
 //! the host only through the getters registered in `facts`. Runs happen on blocking threads so a
-//! slow script never stalls the async runtime; the wall-clock deadline is per run, and a bounded
-//! pool (`pool`) caps runs in progress per org and in all.
+//! slow script never stalls the async runtime; the wall-clock deadline and the memory budget are
+//! per run (`run`, counted by the global allocator in `alloc`), and a bounded pool (`pool`) caps
+//! runs in progress per org and in all. Every run is counted for `/metrics` (`metrics`).
+mod alloc;
 pub mod facts;
+mod kind;
+pub mod metrics;
 pub mod pool;
+mod run;
 mod sized;
 
-use std::cell::Cell;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rhai::{Dynamic, Engine, EvalAltResult, ParseErrorType, Scope, AST};
+use rhai::{Engine, ParseErrorType, Scope, AST};
 use serde::{Deserialize, Serialize};
 
 pub use facts::ScriptFacts;
+pub use kind::Kind;
+pub use run::{run, Limit, RunError, RunOutcome};
 
 /// Sandbox limits, from configuration (`[scripts]` / `VOUCH_SCRIPTS__*`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -34,6 +40,9 @@ pub struct Limits {
     pub max_functions: usize,
     /// Wall-clock deadline of one run.
     pub deadline_ms: u64,
+    /// Bytes one run may hold allocated at once (0: no budget). Counts every allocation the run
+    /// makes (`alloc`), including what rhai's size limits do not see, such as map keys.
+    pub max_memory_bytes: usize,
     /// Largest script source accepted, in bytes.
     pub max_source_bytes: usize,
     /// Script runs in progress at once on this server (all orgs).
@@ -56,6 +65,7 @@ impl Default for Limits {
             max_variables: 200,
             max_functions: 50,
             deadline_ms: 250,
+            max_memory_bytes: 8 * 1024 * 1024,
             max_source_bytes: 64 * 1024,
             max_concurrent_runs: 8,
             max_concurrent_runs_per_org: 2,
@@ -63,13 +73,6 @@ impl Default for Limits {
         }
     }
 }
-
-thread_local! {
-    /// Deadline and operation count of the run on this thread (runs are synchronous).
-    static RUN: Cell<(Option<Instant>, u64)> = const { Cell::new((None, 0)) };
-}
-
-const DEADLINE_TOKEN: &str = "deadline";
 
 /// The one hardened engine. Everything a script may touch is decided here.
 ///
@@ -112,16 +115,7 @@ pub fn engine(limits: &Limits) -> Engine {
     engine.disable_symbol("eval");
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
-    engine.on_progress(|operations| {
-        let (deadline, _) = RUN.get();
-        RUN.set((deadline, operations));
-        match deadline {
-            Some(d) if operations % 256 == 0 && Instant::now() > d => {
-                Some(Dynamic::from(DEADLINE_TOKEN))
-            }
-            _ => None,
-        }
-    });
+    engine.on_progress(run::progress);
     sized::register(&mut engine);
     facts::register(&mut engine);
     engine
@@ -169,151 +163,6 @@ pub fn compile(engine: &Engine, limits: &Limits, source: &str) -> Result<AST, Co
             column: e.position().position(),
         }
     })
-}
-
-/// The outcome of one run: the value, how many operations it took and how long.
-#[derive(Debug, Clone)]
-pub struct RunOutcome {
-    pub value: Dynamic,
-    pub operations: u64,
-    pub elapsed: Duration,
-}
-
-/// A run that failed, with the message shown to the tenant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunError {
-    pub message: String,
-    pub operations: u64,
-    pub elapsed_us: u64,
-}
-
-fn explain(err: &EvalAltResult, limits: &Limits) -> String {
-    match err {
-        EvalAltResult::ErrorTooManyOperations(_) => {
-            format!("operation limit ({}) exceeded", limits.max_operations)
-        }
-        EvalAltResult::ErrorStackOverflow(_) => {
-            format!("call depth limit ({}) exceeded", limits.max_call_levels)
-        }
-        EvalAltResult::ErrorDataTooLarge(what, _) => {
-            let limit = match what.to_ascii_lowercase() {
-                w if w.contains("string") => limits.max_string_size,
-                w if w.contains("array") => limits.max_array_size,
-                w if w.contains("map") => limits.max_map_size,
-                _ => 0,
-            };
-            format!("{what} size limit ({limit}) exceeded")
-        }
-        EvalAltResult::ErrorTerminated(_, _) => {
-            format!("wall-clock deadline ({} ms) exceeded", limits.deadline_ms)
-        }
-        EvalAltResult::ErrorTooManyVariables(_) => {
-            format!("variable limit ({}) exceeded", limits.max_variables)
-        }
-        EvalAltResult::ErrorVariableNotFound(name, _) => format!("undefined variable `{name}`"),
-        EvalAltResult::ErrorFunctionNotFound(sig, _) => {
-            format!(
-                "no function `{sig}` (the host API has no such function for these argument types)"
-            )
-        }
-        EvalAltResult::ErrorInFunctionCall(name, _, inner, _) => {
-            format!("in `{name}`: {}", explain(inner, limits))
-        }
-        other => other.to_string(),
-    }
-}
-
-/// Runs a compiled script against facts on the current thread, within the limits.
-pub fn run(
-    engine: &Engine,
-    limits: &Limits,
-    ast: &AST,
-    facts: &ScriptFacts,
-) -> Result<RunOutcome, RunError> {
-    let started = Instant::now();
-    RUN.set((Some(started + Duration::from_millis(limits.deadline_ms)), 0));
-    let mut scope = Scope::new();
-    facts.push_into(&mut scope);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine.eval_ast_with_scope::<Dynamic>(&mut scope, ast)
-    }));
-    let (_, operations) = RUN.get();
-    RUN.set((None, 0));
-    let elapsed = started.elapsed();
-    let fail = |message: String| RunError {
-        message,
-        operations,
-        elapsed_us: elapsed.as_micros() as u64,
-    };
-    match result {
-        Ok(Ok(value)) => Ok(RunOutcome {
-            value,
-            operations,
-            elapsed,
-        }),
-        Ok(Err(err)) => Err(fail(explain(&err, limits))),
-        Err(_) => Err(fail(
-            "the script stopped the host function unexpectedly".into(),
-        )),
-    }
-}
-
-/// What a script of each kind must return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `true` or `false`: does the condition hold?
-    Condition,
-    /// A whole number of minor units ≥ 0: the reward amount.
-    Amount,
-    /// `"allow"`, `"review"` or `"deny"`.
-    Fraud,
-}
-
-impl Kind {
-    pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "condition" => Some(Kind::Condition),
-            "amount" => Some(Kind::Amount),
-            "fraud" => Some(Kind::Fraud),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Kind::Condition => "condition",
-            Kind::Amount => "amount",
-            Kind::Fraud => "fraud",
-        }
-    }
-
-    /// Checks a returned value against the kind; answers it as JSON.
-    pub fn check(&self, value: &Dynamic) -> Result<serde_json::Value, String> {
-        match self {
-            Kind::Condition => value
-                .as_bool()
-                .map(serde_json::Value::Bool)
-                .map_err(|t| format!("a condition script must return true or false, not {t}")),
-            Kind::Amount => match value.as_int() {
-                Ok(n) if n >= 0 => Ok(serde_json::json!(n)),
-                Ok(n) => Err(format!(
-                    "an amount script must not return a negative amount ({n})"
-                )),
-                Err(t) => Err(format!(
-                    "an amount script must return whole minor units, not {t}"
-                )),
-            },
-            Kind::Fraud => match value.clone().into_string() {
-                Ok(s) if matches!(s.as_str(), "allow" | "review" | "deny") => {
-                    Ok(serde_json::Value::String(s))
-                }
-                Ok(s) => Err(format!(
-                    "a fraud script must return \"allow\", \"review\" or \"deny\", not \"{s}\""
-                )),
-                Err(t) => Err(format!("a fraud script must return a string, not {t}")),
-            },
-        }
-    }
 }
 
 /// The engine, its limits and the compiled-AST cache, shared by every request.
@@ -386,11 +235,15 @@ impl Scripts {
         ast: Arc<AST>,
         facts: ScriptFacts,
     ) -> crate::error::Result<Result<RunOutcome, RunError>> {
-        let permit = self.pool.acquire(org_id).await?;
+        let permit = self.pool.acquire(org_id).await.inspect_err(|_| {
+            metrics::record_rejected();
+        })?;
         let (engine, limits) = (self.engine.clone(), self.limits.clone());
         Ok(tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            run(&engine, &limits, &ast, &facts)
+            let result = run(&engine, &limits, &ast, &facts);
+            metrics::record(&result);
+            result
         })
         .await
         .unwrap_or_else(|_| {
@@ -398,6 +251,7 @@ impl Scripts {
                 message: "the script run was cancelled".into(),
                 operations: 0,
                 elapsed_us: 0,
+                limit: None,
             })
         }))
     }

@@ -1,6 +1,6 @@
 //! The sandbox: each attack ends with an error naming the limit, and facts are read-only.
 use super::*;
-use rhai::INT;
+use rhai::{Dynamic, INT};
 
 fn scripts() -> Scripts {
     Scripts::new(Limits::default())
@@ -280,4 +280,118 @@ fn a_replace_that_would_pass_the_string_limit_fails_before_it_allocates() {
             "{source}"
         );
     }
+}
+
+/// A string of 9,990 `a`s, and a map `m` with `keys` keys of about 10 KB each: rhai's size
+/// limits count the map's entries, not its keys' lengths.
+fn big_map(keys: usize) -> String {
+    format!(
+        r#"let s = ""; s.pad(9990, "a"); let m = #{{}}; for i in 0..{keys} {{ m[s + i] = i; }} "#
+    )
+}
+
+#[test]
+fn what_rhai_does_not_size_is_stopped_by_the_memory_budget() {
+    let s = scripts();
+    for (name, bomb) in [
+        (
+            "map keys (the map bomb)",
+            big_map(1000) + "let a = []; a.pad(1000, 0); a.map(|x| m); true",
+        ),
+        (
+            "deep clones in map",
+            big_map(600) + "let a = []; a.pad(1000, 0); a.map(|x| m); true",
+        ),
+        (
+            "pad with a map",
+            big_map(1) + "let a = []; a.pad(1000, m); true",
+        ),
+        (
+            "concatenated arrays",
+            big_map(400) + "let x = [m] + [m] + [m]; true",
+        ),
+        (
+            "values of a map of maps",
+            big_map(400) + "let v = #{a: m, b: m}; v.values(); true",
+        ),
+        (
+            "push in a loop",
+            big_map(400) + "let all = []; for i in 0..100 { all.push(m); } true",
+        ),
+        (
+            "merged maps",
+            big_map(400) + "let n = #{}; n += m; n.mixin(m); let o = m + m; true",
+        ),
+        (
+            "arguments",
+            big_map(400) + "fn f(m, n) { if n > 0 { f(m, n - 1) } } f(m, 15); true",
+        ),
+    ] {
+        let err = eval(&s, &bomb).unwrap_err();
+        assert!(
+            err.contains("memory limit (8388608 bytes) exceeded"),
+            "{name}: {err}"
+        );
+    }
+    // One that makes a large value in one call fails on rhai's own size check of the result.
+    let err = eval(&s, &(big_map(600) + "m.keys(); true")).unwrap_err();
+    assert!(err.contains("string size limit (10000)"), "{err}");
+}
+
+#[test]
+fn a_script_cannot_catch_a_stop_and_go_on() {
+    let s = scripts();
+    for catcher in [
+        "let n = 0; loop { try { let a = [m, m]; } catch { n += 1; } }",
+        "let n = 0; loop { try { [1].map(|x| [m, m, m]); } catch (e) { n += 1; } }",
+    ] {
+        let err = eval(&s, &(big_map(700) + catcher)).unwrap_err();
+        assert!(err.contains("memory limit"), "{catcher}: {err}");
+    }
+    let s = Scripts::new(Limits {
+        max_operations: u64::MAX / 2,
+        deadline_ms: 50,
+        ..Limits::default()
+    });
+    let err = eval(&s, "loop { try { [1].map(|x| { loop {} }) } catch { } }").unwrap_err();
+    assert!(err.contains("deadline (50 ms)"), "{err}");
+}
+
+#[test]
+fn the_budget_is_per_run_and_configurable() {
+    let map = big_map(1000) + "m.len() == 1000";
+    let unlimited = Scripts::new(Limits {
+        max_memory_bytes: 0,
+        ..Limits::default()
+    });
+    assert!(eval(&unlimited, &map).unwrap().as_bool().unwrap());
+    let s = Scripts::new(Limits {
+        max_memory_bytes: 1_000_000,
+        ..Limits::default()
+    });
+    let err = eval(&s, &map).unwrap_err();
+    assert!(err.contains("memory limit (1000000 bytes)"), "{err}");
+    // What the thread held before a run, and what a stopped run left behind, is not the next
+    // run's: a 500 KB map fits every run on the same thread.
+    let held = vec![0u8; 4_000_000];
+    let fits = big_map(50) + "m.len() == 50";
+    for _ in 0..3 {
+        assert!(eval(&s, &fits).unwrap().as_bool().unwrap());
+        assert!(eval(&s, &map).is_err());
+    }
+    drop(held);
+}
+
+#[test]
+fn a_stopped_run_names_the_limit_for_the_metrics() {
+    let s = scripts();
+    let ast = s.compile(&(big_map(1000) + "true")).unwrap();
+    let err = run(&s.engine, &s.limits, &ast, &ScriptFacts::default()).unwrap_err();
+    assert_eq!(err.limit, Some(Limit::Memory));
+    let ast = s.compile("loop {}").unwrap();
+    let err = run(&s.engine, &s.limits, &ast, &ScriptFacts::default()).unwrap_err();
+    assert_eq!(err.limit, Some(Limit::Operations));
+    let ast = s.compile(r#"parse_int("x") + "y""#).unwrap();
+    let err = run(&s.engine, &s.limits, &ast, &ScriptFacts::default()).unwrap_err();
+    assert_eq!(err.limit, None, "{}", err.message);
 }

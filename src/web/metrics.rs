@@ -7,10 +7,11 @@
 //!
 //! Recorded here: requests by operation id and status class, their latency, rate-limit
 //! refusals, database pool use (sampled when scraped). Recorded where they happen, with the
-//! `metrics` macros and the names declared here: cache hits and misses (`vouch_cache_*`, in
-//! `crate::cache`). Not yet recorded (others' work): script runs / errors / timeouts /
-//! rejections (`vouch_script_*`) — record them the same way; they show up at `/metrics` with no
-//! further wiring.
+//! `metrics` macros: cache hits and misses (`vouch_cache_*`, names declared here, used in
+//! `crate::cache`), and script runs by outcome (ok, error, timeout, limit, rejected), the limit
+//! that stopped a run and run durations (`vouch_script_*`, declared in `scripting::metrics`,
+//! which does not depend on the web layer, and re-exported here). Histogram buckets are set in
+//! `install`.
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -20,6 +21,7 @@ use poem::{handler, Request, Response};
 
 use crate::api::State;
 use crate::auth::{Credentials, Principal};
+pub use crate::scripting::metrics::{SCRIPT_DURATION, SCRIPT_LIMIT_STOPS, SCRIPT_RUNS};
 
 /// Requests answered: labels `operation` (the operation id, or the page kind) and `status`
 /// (`2xx`…`5xx`).
@@ -51,6 +53,11 @@ pub fn install() -> &'static PrometheusHandle {
                 &[
                     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
                 ],
+            )
+            .expect("non-empty buckets")
+            .set_buckets_for_metric(
+                Matcher::Full(SCRIPT_DURATION.into()),
+                crate::scripting::metrics::SCRIPT_DURATION_BUCKETS,
             )
             .expect("non-empty buckets")
             .build_recorder();

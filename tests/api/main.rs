@@ -19,5 +19,6 @@ mod orgs_keys;
 mod pages;
 mod programs;
 mod rules;
+mod script_load;
 mod scripts;
 mod secrets;
