@@ -1,17 +1,17 @@
 //! Referral codes with their mentor. Scoped by the context's org in every query; the code
 //! column is platform-unique and stored upper-cased.
 use chrono::{DateTime, Utc};
-use entities::{referral, referral_code};
+use entities::{member, referral, referral_code};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Set,
 };
 
-use super::members::{self, MemberRow};
+use super::members::MemberRow;
 use super::scope::{self, scoped};
 use super::Page;
 use crate::domain::{ids, Ctx};
-use crate::error::{AppError, Result};
+use crate::error::Result;
 
 /// The table, for the generic finders in `store::scope`.
 pub use entities::referral_code::Entity as CodeTable;
@@ -20,11 +20,92 @@ pub use entities::referral_code::Model as CodeRow;
 pub const ACTIVE: &str = "active";
 pub const INACTIVE: &str = "inactive";
 
-/// A code row joined with its member.
+/// Who a code belongs to, as a code record shows it: the member's ids, not its whole profile
+/// (reading ~25 member columns per listed code was most of a list's cost).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mentor {
+    pub id: i64,
+    pub public_id: String,
+    pub external_id: Option<String>,
+}
+
+impl From<&MemberRow> for Mentor {
+    fn from(member: &MemberRow) -> Mentor {
+        Mentor {
+            id: member.id,
+            public_id: member.public_id.clone(),
+            external_id: member.external_id.clone(),
+        }
+    }
+}
+
+/// A code row with its mentor.
 #[derive(Debug, Clone)]
 pub struct CodeWithMember {
     pub code: CodeRow,
-    pub member: MemberRow,
+    pub mentor: Mentor,
+}
+
+/// One row of the code-and-mentor join (`joined`).
+#[derive(Debug, FromQueryResult)]
+struct JoinedRow {
+    id: i64,
+    public_id: String,
+    org_id: i64,
+    member_id: i64,
+    code: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    deactivated_at: Option<DateTime<Utc>>,
+    mentor_public_id: String,
+    mentor_external_id: Option<String>,
+}
+
+impl From<JoinedRow> for CodeWithMember {
+    fn from(r: JoinedRow) -> CodeWithMember {
+        CodeWithMember {
+            mentor: Mentor {
+                id: r.member_id,
+                public_id: r.mentor_public_id,
+                external_id: r.mentor_external_id,
+            },
+            code: CodeRow {
+                id: r.id,
+                public_id: r.public_id,
+                org_id: r.org_id,
+                member_id: r.member_id,
+                code: r.code,
+                status: r.status,
+                created_at: r.created_at,
+                deactivated_at: r.deactivated_at,
+            },
+        }
+    }
+}
+
+/// The org's codes of `query`, each with its mentor's ids, in one statement.
+async fn joined<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    query: Select<referral_code::Entity>,
+) -> Result<Vec<CodeWithMember>> {
+    let rows = query
+        .join(JoinType::InnerJoin, referral_code::Relation::Member.def())
+        .filter(member::Column::OrgId.eq(ctx.org_id))
+        .column_as(member::Column::PublicId, "mentor_public_id")
+        .column_as(member::Column::ExternalId, "mentor_external_id")
+        .into_model::<JoinedRow>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(CodeWithMember::from).collect())
+}
+
+async fn joined_one<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    query: Select<referral_code::Entity>,
+) -> Result<Option<CodeWithMember>> {
+    Ok(joined(ctx, db, query.limit(1)).await?.pop())
 }
 
 /// Filters for listing.
@@ -75,8 +156,10 @@ pub async fn find<C: ConnectionTrait>(
     db: &C,
     public_id: &str,
 ) -> Result<Option<CodeWithMember>> {
-    let row = scope::find_by_public_id::<referral_code::Entity>(ctx, db, public_id).await?;
-    join_one(ctx, db, row).await
+    let query = scoped::<referral_code::Entity>(ctx)
+        .filter(referral_code::Column::PublicId.eq(public_id))
+        .into_select();
+    joined_one(ctx, db, query).await
 }
 
 pub async fn find_by_code<C: ConnectionTrait>(
@@ -84,11 +167,26 @@ pub async fn find_by_code<C: ConnectionTrait>(
     db: &C,
     code: &str,
 ) -> Result<Option<CodeWithMember>> {
-    let row = scoped::<referral_code::Entity>(ctx)
+    let query = scoped::<referral_code::Entity>(ctx)
         .filter(referral_code::Column::Code.eq(code))
+        .into_select();
+    joined_one(ctx, db, query).await
+}
+
+/// The whole member whose code (in any status) this is, in one statement.
+pub async fn member_by_code<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    code: &str,
+) -> Result<Option<MemberRow>> {
+    let pair = scoped::<referral_code::Entity>(ctx)
+        .filter(referral_code::Column::Code.eq(code))
+        .into_select()
+        .find_also_related(member::Entity)
+        .filter(member::Column::OrgId.eq(ctx.org_id))
         .one(db)
         .await?;
-    join_one(ctx, db, row).await
+    Ok(pair.and_then(|(_, member)| member))
 }
 
 pub async fn find_active_for_member<C: ConnectionTrait>(
@@ -96,12 +194,11 @@ pub async fn find_active_for_member<C: ConnectionTrait>(
     db: &C,
     member_id: i64,
 ) -> Result<Option<CodeWithMember>> {
-    let row = scoped::<referral_code::Entity>(ctx)
+    let query = scoped::<referral_code::Entity>(ctx)
         .filter(referral_code::Column::MemberId.eq(member_id))
         .filter(referral_code::Column::Status.eq(ACTIVE))
-        .one(db)
-        .await?;
-    join_one(ctx, db, row).await
+        .into_select();
+    joined_one(ctx, db, query).await
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -118,23 +215,10 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(status) = filter.status {
         query = query.filter(referral_code::Column::Status.eq(status));
     }
-    // Two statements: the count, and the page joined with its members.
+    // Two statements: the count, and the page joined with its mentors.
     let query = query.order_by_desc(referral_code::Column::Id).into_select();
     let total = query.clone().count(db).await?;
-    let items = query
-        .offset(offset)
-        .limit(limit)
-        .find_also_related(entities::member::Entity)
-        .filter(entities::member::Column::OrgId.eq(ctx.org_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(code, member)| {
-            let member = member
-                .ok_or_else(|| AppError::Internal(format!("code {} has no member", code.id)))?;
-            Ok(CodeWithMember { code, member })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let items = joined(ctx, db, query.offset(offset).limit(limit)).await?;
     Ok(Page { items, total })
 }
 
@@ -165,19 +249,6 @@ pub async fn referral_count<C: ConnectionTrait>(ctx: &Ctx, db: &C, code_id: i64)
         .filter(referral::Column::ReferralCodeId.eq(code_id))
         .count(db)
         .await
-}
-
-async fn join_one<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    row: Option<CodeRow>,
-) -> Result<Option<CodeWithMember>> {
-    let Some(code) = row else { return Ok(None) };
-    let member = members::find_many(ctx, db, vec![code.member_id])
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::Internal(format!("code {} has no member", code.id)))?;
-    Ok(Some(CodeWithMember { code, member }))
 }
 
 /// Deactivates every active code of a member (removal keeps the history).

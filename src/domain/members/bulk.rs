@@ -71,11 +71,10 @@ async fn matches(
         }
         if let Some(code) = present(&q.referral_code) {
             let code = Code::parse("referralCode", code).map_err(|e| invalid(&e.to_string()))?;
-            let by_code = code_store::find_by_code(ctx, txn, code.as_str())
+            let by_code = code_store::member_by_code(ctx, txn, code.as_str())
                 .await
                 .map_err(internal)?;
             let by_code: Vec<MemberRow> = by_code
-                .map(|c| c.member)
                 .filter(|m| m.removed_at.is_none())
                 .into_iter()
                 .collect();

@@ -95,7 +95,7 @@ pub async fn list(ctx: &Ctx, db: &Db, input: ListMembers) -> Result<(u64, Page<M
         if let Ok(code) = Code::parse("query", q) {
             filter.code_member_id = code_store::find_by_code(ctx, db.conn(), code.as_str())
                 .await?
-                .map(|c| c.member.id);
+                .map(|c| c.mentor.id);
         }
     }
     let page = store::list(ctx, db.conn(), &filter, sort, offset, count).await?;

@@ -63,9 +63,8 @@ pub async fn find_for_access(ctx: &Ctx, db: &Db, q: &MemberQuery) -> Result<Memb
         store::find_live_by(ctx, conn, MemberColumn::PublicId, id, None).await?
     } else if let Some(code) = present(&q.referral_code) {
         let code = Code::parse("memberQuery.referralCode", code)?;
-        code_store::find_by_code(ctx, conn, code.as_str())
+        code_store::member_by_code(ctx, conn, code.as_str())
             .await?
-            .map(|c| c.member)
             .filter(|m| m.removed_at.is_none())
             .into_iter()
             .collect()

@@ -5,7 +5,7 @@ use super::{mentor_label, record, Ctx};
 use crate::domain::codes::Code;
 use crate::error::{AppError, Result};
 use crate::store::members::MemberRow;
-use crate::store::referral_codes::{self as store, CodeRow, CodeWithMember};
+use crate::store::referral_codes::{self as store, CodeRow, CodeWithMember, Mentor};
 use crate::store::{events, WriteTxn};
 
 /// How many generated codes to try before giving up (each retry lengthens the suffix).
@@ -14,14 +14,14 @@ const GENERATE_ATTEMPTS: usize = 8;
 pub(super) async fn conflict_with_active<C: sea_orm::ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
-    member: &MemberRow,
+    mentor: &Mentor,
 ) -> Result<Option<AppError>> {
-    Ok(store::find_active_for_member(ctx, db, member.id)
+    Ok(store::find_active_for_member(ctx, db, mentor.id)
         .await?
         .map(|active| {
             AppError::conflict(format!(
                 "mentor `{}` already has an active code {} ({}); deactivate it first",
-                mentor_label(member),
+                mentor_label(mentor),
                 active.code.code,
                 active.code.public_id
             ))
@@ -57,14 +57,14 @@ pub(in crate::domain) async fn issue(
                     ctx,
                     &CodeWithMember {
                         code: row.clone(),
-                        member: member.clone(),
+                        mentor: member.into(),
                     },
                 );
                 events::record(ctx, txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
                 return Ok(row);
             }
             None => {
-                if let Some(conflict) = conflict_with_active(ctx, txn, member).await? {
+                if let Some(conflict) = conflict_with_active(ctx, txn, &member.into()).await? {
                     return Err(conflict);
                 }
                 if given.is_some() {

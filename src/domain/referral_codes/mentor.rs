@@ -3,6 +3,7 @@ use super::Ctx;
 use crate::domain::ids;
 use crate::error::{AppError, Result};
 use crate::store::members::{self, MemberRow, MemberTable};
+use crate::store::referral_codes::Mentor;
 use crate::store::{scope, Db};
 
 const MAX_MENTOR_LEN: usize = 128;
@@ -46,11 +47,11 @@ impl MentorRef {
 }
 
 /// The mentor as clients know it: their own identifier when they gave one, else ours.
-pub(in crate::domain) fn mentor_label(member: &MemberRow) -> String {
-    member
+pub(in crate::domain) fn mentor_label(mentor: &Mentor) -> String {
+    mentor
         .external_id
         .clone()
-        .unwrap_or_else(|| member.public_id.clone())
+        .unwrap_or_else(|| mentor.public_id.clone())
 }
 
 pub(super) async fn resolve_mentor(ctx: &Ctx, db: &Db, mentor: &MentorRef) -> Result<MemberRow> {

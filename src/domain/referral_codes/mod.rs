@@ -60,7 +60,7 @@ pub struct ListCodes {
 fn record(ctx: &Ctx, row: &CodeWithMember) -> CodeRecord {
     CodeRecord {
         id: row.code.public_id.clone(),
-        mentor_id: mentor_label(&row.member),
+        mentor_id: mentor_label(&row.mentor),
         org_id: ctx.org_public_id.clone(),
         code: row.code.code.clone(),
         status: row.code.status.clone(),
@@ -119,7 +119,13 @@ pub async fn create(ctx: &Ctx, db: &Db, input: CreateCode) -> Result<CodeRecord>
     };
     let row = issue(ctx, &txn, &member, given.as_ref(), "code").await?;
     txn.commit().await?;
-    Ok(record(ctx, &CodeWithMember { code: row, member }))
+    Ok(record(
+        ctx,
+        &CodeWithMember {
+            code: row,
+            mentor: (&member).into(),
+        },
+    ))
 }
 
 pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<CodeRecord> {
@@ -256,11 +262,11 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<C
         Some(at) => Some(not_before_creation(at, row.code.created_at)?),
         None => None,
     };
-    let member = row.member.clone();
+    let mentor = row.mentor.clone();
     let before = row.code.status.clone();
     match store::set_status(&txn, row.code, status, deactivated_at).await {
         Ok(code) => {
-            let rec = record(ctx, &CodeWithMember { code, member });
+            let rec = record(ctx, &CodeWithMember { code, mentor });
             events::record(
                 ctx,
                 &txn,
@@ -274,7 +280,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: UpdateCode) -> Result<C
         }
         Err(err) if unique_violation(&err).is_some() => {
             txn.rollback().await?;
-            Err(conflict_with_active(ctx, db.conn(), &member)
+            Err(conflict_with_active(ctx, db.conn(), &mentor)
                 .await?
                 .unwrap_or_else(|| {
                     AppError::conflict("another code of this mentor became active; retry")
