@@ -7,6 +7,8 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, Set,
 };
 
+use sea_orm::sea_query::Expr;
+
 use super::members::MemberRow;
 use super::scope::{self, scoped};
 use super::Page;
@@ -83,17 +85,30 @@ impl From<JoinedRow> for CodeWithMember {
     }
 }
 
+/// A joined row with the count of all rows the query matches (before its limit).
+#[derive(Debug, FromQueryResult)]
+struct CountedRow {
+    #[sea_orm(nested)]
+    row: JoinedRow,
+    total: i64,
+}
+
+/// `query` joined with each code's mentor (two of its columns), in the context's org.
+fn with_mentor(ctx: &Ctx, query: Select<referral_code::Entity>) -> Select<referral_code::Entity> {
+    query
+        .join(JoinType::InnerJoin, referral_code::Relation::Member.def())
+        .filter(member::Column::OrgId.eq(ctx.org_id))
+        .column_as(member::Column::PublicId, "mentor_public_id")
+        .column_as(member::Column::ExternalId, "mentor_external_id")
+}
+
 /// The org's codes of `query`, each with its mentor's ids, in one statement.
 async fn joined<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     query: Select<referral_code::Entity>,
 ) -> Result<Vec<CodeWithMember>> {
-    let rows = query
-        .join(JoinType::InnerJoin, referral_code::Relation::Member.def())
-        .filter(member::Column::OrgId.eq(ctx.org_id))
-        .column_as(member::Column::PublicId, "mentor_public_id")
-        .column_as(member::Column::ExternalId, "mentor_external_id")
+    let rows = with_mentor(ctx, query)
         .into_model::<JoinedRow>()
         .all(db)
         .await?;
@@ -215,10 +230,26 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(status) = filter.status {
         query = query.filter(referral_code::Column::Status.eq(status));
     }
-    // Two statements: the count, and the page joined with its mentors.
+    // One statement: the page joined with its mentors, each row carrying the count of all
+    // matches (a window over the filtered rows, computed before LIMIT). Only a page past the
+    // end, which has no row to carry it, needs a second statement for the count.
     let query = query.order_by_desc(referral_code::Column::Id).into_select();
-    let total = query.clone().count(db).await?;
-    let items = joined(ctx, db, query.offset(offset).limit(limit)).await?;
+    let rows = with_mentor(ctx, query.clone())
+        .column_as(Expr::cust("COUNT(*) OVER ()"), "total")
+        .offset(offset)
+        .limit(limit)
+        .into_model::<CountedRow>()
+        .all(db)
+        .await?;
+    let total = match rows.first() {
+        Some(first) => u64::try_from(first.total).unwrap_or(0),
+        None if offset == 0 => 0,
+        None => query.count(db).await?,
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| CodeWithMember::from(r.row))
+        .collect();
     Ok(Page { items, total })
 }
 

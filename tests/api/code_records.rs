@@ -180,6 +180,10 @@ db_test!(
         assert_eq!(got, [ids[2].as_str(), ids[1].as_str()]);
         let (_, page2) = app.get(&format!("{BASE}?page=2&limit=2"), k).await;
         assert_eq!(page2["data"][0]["id"], ids[0].as_str());
+        assert_eq!(page2["pagination"]["total"], 3, "the last page knows the total too");
+        let (_, past) = app.get(&format!("{BASE}?page=5&limit=2"), k).await;
+        assert_eq!(past["data"], json!([]));
+        assert_eq!(past["pagination"]["total"], 3, "a page past the end still counts");
         let (_, default) = app.get(BASE, k).await;
         assert_eq!(default["pagination"]["limit"], 20);
         let (_, by_mentor) = app.get(&format!("{BASE}?mentor_id=b"), k).await;
