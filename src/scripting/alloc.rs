@@ -1,5 +1,5 @@
-//! The process's global allocator: `std::alloc::System`, counting on each thread the bytes it has
-//! allocated minus the bytes it has freed. A script run reads its thread's count at its start and
+//! The process's global allocator: mimalloc, counting on each thread the bytes it has allocated
+//! minus the bytes it has freed. A script run reads its thread's count at its start and
 //! at every operation (`run`), so the memory budget covers everything the run allocates, in
 //! rhai's packages as much as in our code, not just the sizes rhai's own limits look at.
 //!
@@ -12,8 +12,14 @@
 //! one thread mean anything: memory allocated on one thread and freed on another moves both
 //! threads' counts, which is why a run takes a baseline when it starts instead of reading the
 //! absolute count.
-use std::alloc::{GlobalAlloc, Layout, System};
+//!
+//! Why mimalloc under the counting: a 20-row list makes a few hundred small allocations per
+//! request (row values, JSON), and glibc's malloc (`_int_malloc`, `malloc_consolidate`) was a
+//! sixth of that path's CPU in a profile; see README "Performance".
+use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
+
+use mimalloc::MiMalloc;
 
 #[derive(Clone, Copy)]
 struct Counts {
@@ -49,15 +55,15 @@ fn sub(bytes: usize) {
     });
 }
 
-/// `System`, counting. Installed as the global allocator of every binary that links the library.
+/// mimalloc, counting. Installed as the global allocator of every binary that links the library.
 pub struct Counting;
 
-// SAFETY: every call is forwarded unchanged to `System`; the counting around it touches only a
+// SAFETY: every call is forwarded unchanged to mimalloc; the counting around it touches only a
 // thread-local integer.
 unsafe impl GlobalAlloc for Counting {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = System.alloc(layout);
+        let ptr = MiMalloc.alloc(layout);
         if !ptr.is_null() {
             add(layout.size());
         }
@@ -66,7 +72,7 @@ unsafe impl GlobalAlloc for Counting {
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let ptr = System.alloc_zeroed(layout);
+        let ptr = MiMalloc.alloc_zeroed(layout);
         if !ptr.is_null() {
             add(layout.size());
         }
@@ -75,13 +81,13 @@ unsafe impl GlobalAlloc for Counting {
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout);
+        MiMalloc.dealloc(ptr, layout);
         sub(layout.size());
     }
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let new = System.realloc(ptr, layout, new_size);
+        let new = MiMalloc.realloc(ptr, layout, new_size);
         if !new.is_null() {
             add(new_size);
             sub(layout.size());
