@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use vouch::cache::CacheConfig;
 
-use crate::common::{assert_error, config, TestApp, ADMIN_KEY};
+use crate::common::{assert_error, config, sample, TestApp, ADMIN_KEY};
 
 const CODES: &str = "/api/v1/referral-code-records";
 
@@ -153,22 +153,8 @@ db_test!(
 
 /// `vouch_cache_hits_total` and `vouch_cache_misses_total` of the `auth` cache.
 async fn auth_cache_counts(app: &TestApp) -> (f64, f64) {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .bearer_auth(ADMIN_KEY)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let count = |name: &str| {
-        let prefix = format!("{name}{{cache=\"auth\"}} ");
-        text.lines()
-            .find_map(|l| l.strip_prefix(&prefix))
-            .map_or(0.0, |v| v.trim().parse().unwrap())
-    };
+    let text = app.metrics().await;
+    let count = |name: &str| sample(&text, &format!("{name}{{cache=\"auth\"}} ")).unwrap_or(0.0);
     (
         count("vouch_cache_hits_total"),
         count("vouch_cache_misses_total"),

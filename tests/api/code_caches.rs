@@ -6,7 +6,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use crate::common::{program_body, Org, TestApp, ADMIN_KEY};
+use crate::common::{program_body, sample, Org, TestApp, ADMIN_KEY};
 
 const LOOKUP: &str = "/api/v1/referral-code-records/lookup?code=";
 
@@ -152,18 +152,6 @@ db_test!(
 
 /// `vouch_cache_hits_total{cache="…"}` at `/metrics`.
 async fn cache_hits(app: &TestApp, cache: &str) -> f64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .bearer_auth(ADMIN_KEY)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let prefix = format!("vouch_cache_hits_total{{cache=\"{cache}\"}} ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .map_or(0.0, |v| v.trim().parse().unwrap())
+    let series = format!("vouch_cache_hits_total{{cache=\"{cache}\"}} ");
+    sample(&app.metrics().await, &series).unwrap_or(0.0)
 }

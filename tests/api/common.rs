@@ -171,6 +171,19 @@ impl TestApp {
         self.call(Method::GET, path, Some(key), None).await
     }
 
+    /// `/metrics` (Prometheus text), read with the platform admin key.
+    pub async fn metrics(&self) -> String {
+        let resp = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(ADMIN_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        resp.text().await.unwrap()
+    }
+
     pub async fn post(&self, path: &str, key: &str, body: Value) -> (u16, Value) {
         self.call(Method::POST, path, Some(key), Some(body)).await
     }
@@ -310,4 +323,13 @@ pub fn assert_rr_error(status: u16, body: &Value, want_status: u16, want_code: &
 pub fn assert_rr_bad_field(status: u16, body: &Value, field: &str) {
     assert_rr_error(status, body, 400, "invalid_input");
     assert_eq!(body["field"], field, "field not named; body: {body}");
+}
+
+/// The value of the first sample in a Prometheus text exposition whose line starts with
+/// `series` (a name with its labels), e.g. `vouch_cache_hits_total{cache="auth"} `.
+pub fn sample(metrics: &str, series: &str) -> Option<f64> {
+    metrics
+        .lines()
+        .find(|l| l.starts_with(series))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
 }

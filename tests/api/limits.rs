@@ -106,16 +106,7 @@ async fn past_its_burst_an_org_gets_429_with_retry_after_and_other_orgs_do_not()
         let (s, _) = app.get("/api/v1/orgs", ADMIN_KEY).await;
         assert_eq!(s, 200);
     }
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .bearer_auth(ADMIN_KEY)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("vouch_rate_limited_total{scope=\"org\"}"),
         "{metrics}"

@@ -3,9 +3,17 @@
 //! every run is counted at `/metrics`. The pool and the deadline do not depend on the database,
 //! so the load tests run on SQLite; the metrics test runs on both.
 
-use crate::common::{assert_error, program_body, TestApp};
+use crate::common::{assert_error, program_body, sample, TestApp};
 use crate::scripts::{test_run, upload, BASE};
 use serde_json::{json, Value};
+
+/// An org's condition script that spins until its run's deadline; answers its test path.
+async fn spinning_script(app: &TestApp, key: &str) -> String {
+    let s = upload(app, key, "spin", "condition", SPIN).await;
+    format!("{BASE}/{}/test", s["id"].as_str().unwrap())
+}
+
+const SPIN: &str = "let x = 0; loop { x += 1; }";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_keeps_answering_while_a_script_runs_to_its_deadline() {
@@ -14,15 +22,7 @@ async fn the_server_keeps_answering_while_a_script_runs_to_its_deadline() {
     config.scripts.deadline_ms = 3_000;
     let app = std::sync::Arc::new(TestApp::sqlite_with(config).await);
     let org = app.new_org("Acme").await;
-    let s = upload(
-        &app,
-        &org.owner_key,
-        "spin",
-        "condition",
-        "let x = 0; loop { x += 1; }",
-    )
-    .await;
-    let path = format!("{BASE}/{}/test", s["id"].as_str().unwrap());
+    let path = spinning_script(&app, &org.owner_key).await;
     let (runner, key) = (app.clone(), org.owner_key.clone());
     let running = tokio::spawn(async move { runner.post(&path, &key, json!({})).await });
     for _ in 0..5 {
@@ -56,14 +56,7 @@ async fn a_flooding_org_is_refused_past_its_cap_while_another_org_runs() {
     config.scripts.queue_wait_ms = 20;
     let app = std::sync::Arc::new(TestApp::sqlite_with(config).await);
     let a = app.new_org("Flooder").await;
-    let spin = upload(
-        &app,
-        &a.owner_key,
-        "spin",
-        "amount",
-        "let x = 0; loop { x += 1; }",
-    )
-    .await;
+    let spin = upload(&app, &a.owner_key, "spin", "amount", SPIN).await;
     let spin_id = spin["id"].as_str().unwrap().to_string();
     let p = app.program(&a.owner_key, program_body("spring")).await;
     let (s, rule) = app
@@ -177,15 +170,7 @@ async fn another_org_runs_while_one_holds_its_slots_with_long_runs() {
     config.scripts.deadline_ms = 5_000;
     let app = TestApp::sqlite_with(config).await;
     let a = app.new_org("Flooder").await;
-    let spin = upload(
-        &app,
-        &a.owner_key,
-        "spin",
-        "condition",
-        "let x = 0; loop { x += 1; }",
-    )
-    .await;
-    let spin = format!("{BASE}/{}/test", spin["id"].as_str().unwrap());
+    let spin = spinning_script(&app, &a.owner_key).await;
     let b = app.new_org("Bystander").await;
     let quick = upload(
         &app,
@@ -218,7 +203,7 @@ async fn another_org_runs_while_one_holds_its_slots_with_long_runs() {
     };
     assert_error(status, &body, 429, "too_many_requests");
     let rejected = "vouch_script_runs_total{outcome=\"rejected\"}";
-    assert!(sample(&metrics(&app).await, rejected).is_some_and(|n| n >= 1.0));
+    assert!(sample(&app.metrics().await, rejected).is_some_and(|n| n >= 1.0));
 
     // Meanwhile B's script test and rule evaluation are answered, not refused.
     let facts = json!({"referral": {"amount": 6000}});
@@ -259,28 +244,6 @@ async fn another_org_runs_while_one_holds_its_slots_with_long_runs() {
     }
 }
 
-/// `/metrics`, read with the platform admin key.
-async fn metrics(app: &TestApp) -> String {
-    let resp = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .bearer_auth(crate::common::ADMIN_KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    resp.text().await.unwrap()
-}
-
-/// The value of the first sample in a Prometheus text exposition whose line starts with
-/// `series` (a name with its labels).
-fn sample(metrics: &str, series: &str) -> Option<f64> {
-    metrics
-        .lines()
-        .find(|l| l.starts_with(series))
-        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
-}
-
 db_test!(
     async fn script_runs_are_counted_at_metrics(app) {
         let org = app.new_org("Acme").await;
@@ -291,7 +254,7 @@ db_test!(
         let bomb = upload(&app, k, "bomb", "condition", bomb).await;
         let run = test_run(&app, k, bomb["id"].as_str().unwrap(), json!({})).await;
         assert!(run["error"].as_str().unwrap().contains("memory limit"), "{run}");
-        let metrics = metrics(&app).await;
+        let metrics = app.metrics().await;
         for series in [
             "vouch_script_runs_total{outcome=\"ok\"}",
             "vouch_script_runs_total{outcome=\"limit\"}",
