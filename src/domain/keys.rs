@@ -141,9 +141,10 @@ pub async fn revoke(ctx: &Ctx, db: &Db, id: &str) -> Result<KeyView> {
     let row = store::revoke(&txn, row, crate::domain::clock::now()).await?;
     let view = view(&row);
     events::record(ctx, &txn, "ApiKeyRevoke", &view.id, json!(view)).await?;
-    txn.commit().await?;
     // After the commit: a cache fill racing with it then either read the revoked row or is
     // outdated by this withdrawal.
-    db.caches().key_changes.withdraw(ctx.org_id);
+    let (caches, org_id) = (db.caches_handle(), ctx.org_id);
+    txn.after_commit(move || caches.key_changes.withdraw(org_id));
+    txn.commit().await?;
     Ok(view)
 }

@@ -108,8 +108,9 @@ pub async fn set_disabled(admin: &AdminCtx, db: &Db, id: &str, disabled: bool) -
         if disabled {
             // Disabled already (perhaps through another instance): stop it here now too. The
             // empty commit moves the org's generation (share links), `withdraw` its keys.
+            let (caches, org_id) = (db.caches_handle(), row.id);
+            txn.after_commit(move || caches.key_changes.withdraw(org_id));
             txn.commit().await?;
-            db.caches().key_changes.withdraw(row.id);
         }
         return Ok(view(&row));
     }
@@ -117,10 +118,11 @@ pub async fn set_disabled(admin: &AdminCtx, db: &Db, id: &str, disabled: bool) -
     let org = view(&row);
     let event = if disabled { "OrgDisable" } else { "OrgEnable" };
     events::record(&org_ctx(admin, &row), &txn, event, &org.id, json!(org)).await?;
-    txn.commit().await?;
     if disabled {
         // After the commit, so that no cache fill racing with it outlives it (see `revoke`).
-        db.caches().key_changes.withdraw(row.id);
+        let (caches, org_id) = (db.caches_handle(), row.id);
+        txn.after_commit(move || caches.key_changes.withdraw(org_id));
     }
+    txn.commit().await?;
     Ok(org)
 }

@@ -71,7 +71,7 @@ pub(super) fn progress(operations: u64) -> Option<Dynamic> {
     run.operations = operations;
     let stop = run.stopped.or_else(|| {
         let grown = alloc::grown_since(run.memory_base);
-        if run.max_memory > 0 && grown > run.max_memory as isize {
+        if run.max_memory > 0 && grown > isize::try_from(run.max_memory).unwrap_or(isize::MAX) {
             return Some(STOP_MEMORY);
         }
         let allocated = alloc::allocated();

@@ -95,6 +95,11 @@ impl Db {
         &self.caches
     }
 
+    /// The caches, to keep beyond this call (e.g. in `WriteTxn::after_commit` work).
+    pub(crate) fn caches_handle(&self) -> Arc<Caches> {
+        self.caches.clone()
+    }
+
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<()> {
         migration::Migrator::up(&self.conn, None).await?;

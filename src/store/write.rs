@@ -12,7 +12,10 @@
 //!   generation *before* it queries the database and keeps it with the entry; an entry whose
 //!   generation is not the current one is a miss. A fill racing a commit therefore stores at
 //!   worst an entry that is already stale, never a stale entry that looks fresh.
-//! - Events recorded in the transaction are inserted in one statement just before the commit.
+//! - Events recorded in the transaction are inserted just before the commit (500 per statement).
+//! - A commit runs to its end in a task of its own, so a cancelled request cannot leave a landed
+//!   commit unannounced to the caches; an unfinished transaction is rolled back before the
+//!   writer lock is released.
 //! - `sea_orm::DatabaseTransaction::commit` is forbidden elsewhere by `clippy.toml`, so no write
 //!   path can forget to tell the caches.
 use std::collections::HashMap;
@@ -67,15 +70,29 @@ impl Shared {
     }
 }
 
+/// Work to do once a transaction's commit has landed (e.g. withdrawing cached API keys).
+type AfterCommit = Box<dyn FnOnce() + Send>;
+
+/// Events per insert statement at commit: 7 bound values each keeps a statement far below
+/// SQLite's 32,766 and PostgreSQL's 65,535 parameters, however many a bulk call records.
+const EVENTS_PER_INSERT: usize = 500;
+
 /// A write transaction. Use it wherever a `DatabaseTransaction` goes; finish it with `commit`.
+///
+/// `txn` and `writer` are `None` only once `finish` or `Drop` has taken them.
 pub struct WriteTxn {
-    txn: DatabaseTransaction,
+    txn: Option<DatabaseTransaction>,
     shared: Arc<Shared>,
     orgs: Mutex<Vec<i64>>,
-    /// Events recorded in this transaction, inserted in one statement just before the commit.
+    /// Events recorded in this transaction, inserted just before the commit.
     events: Mutex<Vec<entities::event::ActiveModel>>,
-    /// Released after the commit or rollback (drop order: `txn` first).
-    _writer: Option<OwnedMutexGuard<()>>,
+    after_commit: Mutex<Vec<AfterCommit>>,
+    /// The SQLite writer lock; released only after the commit or rollback has run.
+    writer: Option<OwnedMutexGuard<()>>,
+}
+
+fn take<T>(m: &Mutex<Vec<T>>) -> Vec<T> {
+    std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
 impl WriteTxn {
@@ -86,11 +103,12 @@ impl WriteTxn {
         writer: Option<OwnedMutexGuard<()>>,
     ) -> WriteTxn {
         WriteTxn {
-            txn,
+            txn: Some(txn),
             shared,
             orgs: Mutex::new(org_id.into_iter().collect()),
             events: Mutex::new(Vec::new()),
-            _writer: writer,
+            after_commit: Mutex::new(Vec::new()),
+            writer,
         }
     }
 
@@ -110,59 +128,106 @@ impl WriteTxn {
             .push(row);
     }
 
-    /// Writes the deferred events, commits, then moves the generation of every org it changed.
+    /// Runs `f` once the commit has landed, after the generations moved (never on rollback).
+    pub fn after_commit(&self, f: impl FnOnce() + Send + 'static) {
+        self.after_commit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Box::new(f));
+    }
+
+    /// Writes the deferred events, commits, moves the generation of every org it changed and
+    /// runs the after-commit work.
+    ///
+    /// All of it runs in a task of its own: when the caller's future is dropped mid-commit (a
+    /// client hung up), the commit may still land, and the caches must still hear of it.
     pub async fn commit(self) -> crate::error::Result<()> {
-        let orgs = std::mem::take(&mut *self.orgs.lock().unwrap_or_else(|e| e.into_inner()));
-        let events = std::mem::take(&mut *self.events.lock().unwrap_or_else(|e| e.into_inner()));
-        if !events.is_empty() {
-            entities::event::Entity::insert_many(events)
-                .exec_without_returning(&self.txn)
+        match tokio::spawn(self.finish()).await {
+            Ok(result) => result,
+            Err(join) => Err(crate::error::AppError::Internal(format!(
+                "commit task failed: {join}"
+            ))),
+        }
+    }
+
+    async fn finish(mut self) -> crate::error::Result<()> {
+        let txn = self.txn.take().expect("a WriteTxn is finished once");
+        let events = take(&self.events);
+        for chunk in events.chunks(EVENTS_PER_INSERT) {
+            entities::event::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
                 .await?;
         }
         #[allow(clippy::disallowed_methods)] // the one place: the generations move right after
-        self.txn.commit().await?;
-        self.shared.bump(&orgs);
+        txn.commit().await?;
+        self.shared.bump(&take(&self.orgs));
+        for f in take(&self.after_commit) {
+            f();
+        }
         Ok(())
     }
 
     /// Rolls back explicitly (dropping the transaction does the same).
-    pub async fn rollback(self) -> crate::error::Result<()> {
-        self.txn.rollback().await?;
+    pub async fn rollback(mut self) -> crate::error::Result<()> {
+        let txn = self.txn.take().expect("a WriteTxn is finished once");
+        txn.rollback().await?;
         Ok(())
+    }
+}
+
+impl Drop for WriteTxn {
+    /// A transaction dropped unfinished (an error return) is rolled back before the writer lock
+    /// is released: sea-orm's own drop only queues the rollback, and the next writer would meet
+    /// SQLite's busy timeout on the still-locked file.
+    fn drop(&mut self) {
+        let (Some(txn), writer) = (self.txn.take(), self.writer.take()) else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let _ = txn.rollback().await;
+                    drop(writer);
+                });
+            }
+            Err(_) => drop((txn, writer)),
+        }
     }
 }
 
 impl Deref for WriteTxn {
     type Target = DatabaseTransaction;
     fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
+        self.txn
+            .as_ref()
+            .expect("a WriteTxn is used only until finished")
     }
 }
 
 #[async_trait::async_trait]
 impl ConnectionTrait for WriteTxn {
     fn get_database_backend(&self) -> DbBackend {
-        self.txn.get_database_backend()
+        self.deref().get_database_backend()
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.txn.execute_raw(stmt).await
+        self.deref().execute_raw(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.txn.execute_unprepared(sql).await
+        self.deref().execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.txn.query_one_raw(stmt).await
+        self.deref().query_one_raw(stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.txn.query_all_raw(stmt).await
+        self.deref().query_all_raw(stmt).await
     }
 
     fn support_returning(&self) -> bool {
-        self.txn.support_returning()
+        self.deref().support_returning()
     }
 }
 
@@ -240,6 +305,74 @@ mod tests {
             ["OrgAdd", "ApiKeyAdd"],
             "a dropped write records nothing"
         );
+    }
+
+    #[tokio::test]
+    async fn a_commit_abandoned_by_its_caller_still_lands_and_moves_the_generation() {
+        let (_dir, db) = sqlite().await;
+        db.migrate().await.unwrap();
+        let txn = db.write_admin().await.unwrap();
+        txn.changes_org(9);
+        let ran = Arc::new(AtomicU64::new(0));
+        let seen = ran.clone();
+        txn.after_commit(move || {
+            seen.fetch_add(1, Ordering::SeqCst);
+        });
+        // Polled once, then dropped: what a request future sees when its client hangs up.
+        let commit = txn.commit();
+        tokio::pin!(commit);
+        tokio::select! {
+            biased;
+            done = &mut commit => panic!("the commit finished at its first poll: {done:?}"),
+            _ = async {} => {}
+        }
+        for _ in 0..100 {
+            if db.generation(9) > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            db.generation(9) > 0,
+            "the landed commit moved the generation"
+        );
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            1,
+            "the after-commit work ran once"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_transaction_recording_thousands_of_events_commits_them_all() {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let (_dir, db) = sqlite().await;
+        db.migrate().await.unwrap();
+        let admin = crate::domain::orgs::AdminCtx {
+            actor: "test".into(),
+        };
+        crate::domain::orgs::create(&admin, &db, "Acme")
+            .await
+            .unwrap();
+        let org = crate::store::orgs::list(db.raw(), 0, 1)
+            .await
+            .unwrap()
+            .items[0]
+            .clone();
+        let ctx = crate::domain::Ctx::page_reader(org.id, org.public_id, "test".into());
+        let txn = db.write(&ctx).await.unwrap();
+        // 7 values an event: 5,000 in one statement would pass SQLite's 32,766 parameters.
+        for i in 0..5_000 {
+            crate::store::events::record(&ctx, &txn, "Bulk", &i.to_string(), serde_json::json!({}))
+                .await
+                .unwrap();
+        }
+        txn.commit().await.unwrap();
+        let n = entities::event::Entity::find()
+            .count(db.raw())
+            .await
+            .unwrap();
+        assert_eq!(n, 5_002, "OrgAdd, ApiKeyAdd and the 5,000");
     }
 
     #[tokio::test]
