@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod paging;
 pub mod programs;
 pub mod referral_codes;
+pub mod referrals;
 pub mod roles;
 pub mod rules;
 pub mod scripts;
