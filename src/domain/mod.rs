@@ -17,6 +17,7 @@ pub mod ids;
 pub mod keys;
 pub mod links;
 pub mod members;
+pub mod money;
 pub mod orgs;
 pub mod paging;
 pub mod programs;

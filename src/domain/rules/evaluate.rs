@@ -164,8 +164,7 @@ async fn reward_amount(
         "percent" => {
             let pct = values::parse_scaled("amount", amount, PERCENT_DECIMALS)?;
             let base = script_facts.event.amount.max(0);
-            let minor = ((base as i128 * pct as i128 + 500_000) / 1_000_000) as i64;
-            Ok((Some(minor), None))
+            Ok((Some(crate::domain::money::percent_of(base, pct)), None))
         }
         _ => {
             let script_id = rule
