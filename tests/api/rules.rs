@@ -242,7 +242,7 @@ db_test!(
         let (s, e) = app.post(&eval, k, facts(1, 3, "10.00")).await;
         assert_eq!(s, 200, "{e}");
         assert_eq!(e["rewards"], true, "{e}");
-        assert_eq!((e["amount"].as_str(), e["amount_minor"].as_i64()), (Some("12.35"), Some(1235)), "10% of 123.45, rounded");
+        assert_eq!((e["amount"].as_str(), e["amount_minor"].as_i64()), (Some("12.34"), Some(1234)), "10% of 123.45 is 12.345: half to even");
         let conds = e["decision"]["conditions"].as_array().unwrap();
         assert_eq!((conds[0]["observed"].as_i64(), conds[0]["threshold"].as_i64(), conds[0]["passed"].as_bool()), (Some(1000), Some(5000), Some(false)));
         assert_eq!(conds[1]["passed"], true);
