@@ -4,8 +4,10 @@
 //! Rounding is half to even ("banker's rounding"): a reward of exactly half a minor unit goes
 //! to the even neighbour, so many rounded rewards do not drift upward on average.
 
-/// 100% in the fixed-point scale percentages are stored in (four decimals).
-pub const PERCENT_SCALE: i64 = 1_000_000;
+/// Decimals a stored percentage keeps.
+pub const PERCENT_DECIMALS: usize = 4;
+/// 100% in the fixed-point scale percentages are stored in: `1_000_000`.
+pub const PERCENT_SCALE: i64 = 100 * 10_i64.pow(PERCENT_DECIMALS as u32);
 
 /// `percent` (fixed-point, `PERCENT_SCALE` = 100%) of `base` minor units, rounded half to even;
 /// saturates at the `i64` bounds.

@@ -48,17 +48,11 @@ pub struct CodeWithMember {
     pub mentor: Mentor,
 }
 
-/// One row of the code-and-mentor join (`joined`).
+/// One row of the code-and-mentor join (`joined`): the code's columns and two of its member's.
 #[derive(Debug, FromQueryResult)]
 struct JoinedRow {
-    id: i64,
-    public_id: String,
-    org_id: i64,
-    member_id: i64,
-    code: String,
-    status: String,
-    created_at: DateTime<Utc>,
-    deactivated_at: Option<DateTime<Utc>>,
+    #[sea_orm(nested)]
+    code: CodeRow,
     mentor_public_id: String,
     mentor_external_id: Option<String>,
 }
@@ -67,20 +61,11 @@ impl From<JoinedRow> for CodeWithMember {
     fn from(r: JoinedRow) -> CodeWithMember {
         CodeWithMember {
             mentor: Mentor {
-                id: r.member_id,
+                id: r.code.member_id,
                 public_id: r.mentor_public_id,
                 external_id: r.mentor_external_id,
             },
-            code: CodeRow {
-                id: r.id,
-                public_id: r.public_id,
-                org_id: r.org_id,
-                member_id: r.member_id,
-                code: r.code,
-                status: r.status,
-                created_at: r.created_at,
-                deactivated_at: r.deactivated_at,
-            },
+            code: r.code,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Rule input as surfaces give it, and its validation into stored fields.
 use sea_orm::ConnectionTrait;
 
-use super::{RuleView, KINDS, PERCENT_DECIMALS, RECIPIENTS, TRIGGERS};
+use super::{RuleView, KINDS, PERCENT_DECIMALS, PERCENT_SCALE, RECIPIENTS, TRIGGERS};
 use crate::domain::{scripts, values, Ctx};
 use crate::error::{AppError, Result};
 use crate::scripting::Kind;
@@ -180,7 +180,7 @@ async fn parse_amount(
         ));
     }
     let p = values::parse_scaled("amount", &raw, PERCENT_DECIMALS)?;
-    if p == 0 || p > 1_000_000 {
+    if p == 0 || p > PERCENT_SCALE {
         return Err(AppError::invalid(
             "amount",
             "a percent must be above 0 and at most 100",

@@ -38,8 +38,8 @@ pub const TRIGGERS: [&str; 4] = [
 pub const KINDS: [&str; 3] = ["fixed", "percent", "script"];
 /// Conditions one rule may have: bounds the work (and script runs) of evaluating it.
 pub const MAX_CONDITIONS: usize = 50;
-/// Percents are kept with four decimals: 100% = 1_000_000.
-pub(super) const PERCENT_DECIMALS: usize = 4;
+/// Percents are kept with four decimals: 100% = 1_000_000 (`money::PERCENT_SCALE`).
+pub(super) use crate::domain::money::{PERCENT_DECIMALS, PERCENT_SCALE};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RuleView {
