@@ -173,7 +173,6 @@ pub async fn bootstrap_admin_key(db: &Db, configured: Option<&str>) -> Result<Op
 mod tests {
     use super::*;
     use crate::domain::orgs::AdminCtx;
-    use crate::store::DbOptions;
 
     fn compared() -> Vec<(usize, usize)> {
         secrets::COMPARED.with(|c| std::mem::take(&mut *c.borrow_mut()))
@@ -183,9 +182,7 @@ mod tests {
     /// constant-time compare of two full-length hashes (timing itself is not asserted).
     #[tokio::test(flavor = "current_thread")]
     async fn basic_auth_compares_a_hash_for_unknown_and_known_key_ids_alike() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-        let db = Db::connect(&url, DbOptions::default()).await.unwrap();
+        let (_dir, db) = crate::store::test_sqlite().await;
         db.migrate().await.unwrap();
         let admin = AdminCtx {
             actor: "test".into(),

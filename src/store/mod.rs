@@ -235,15 +235,23 @@ pub struct Page<T> {
     pub total: u64,
 }
 
+/// A fresh SQLite database in a temporary directory (kept alive by the returned guard), for
+/// unit tests that need a real `Db`.
+#[cfg(test)]
+pub(crate) async fn test_sqlite() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+    let db = Db::connect(&url, DbOptions::default()).await.unwrap();
+    (dir, db)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn every_sqlite_connection_has_the_query_planner_stability_guarantee_on() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("q.db").display());
-        let db = Db::connect(&url, DbOptions::default()).await.unwrap();
+        let (_dir, db) = test_sqlite().await;
         let mut conn = db
             .conn
             .get_sqlite_connection_pool()

@@ -234,13 +234,28 @@ impl ConnectionTrait for WriteTxn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Db, DbOptions};
+    use crate::store::Db;
 
-    async fn sqlite() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
-        let db = Db::connect(&url, DbOptions::default()).await.unwrap();
-        (dir, db)
+    use crate::store::test_sqlite as sqlite;
+
+    /// A migrated database with one org ("Acme", which recorded OrgAdd and ApiKeyAdd), and a
+    /// context in that org.
+    async fn sqlite_with_org() -> (tempfile::TempDir, Db, crate::domain::Ctx) {
+        let (dir, db) = sqlite().await;
+        db.migrate().await.unwrap();
+        let admin = crate::domain::orgs::AdminCtx {
+            actor: "test".into(),
+        };
+        crate::domain::orgs::create(&admin, &db, "Acme")
+            .await
+            .unwrap();
+        let org = crate::store::orgs::list(db.raw(), 0, 1)
+            .await
+            .unwrap()
+            .items[0]
+            .clone();
+        let ctx = crate::domain::Ctx::page_reader(org.id, org.public_id, "test".into());
+        (dir, db, ctx)
     }
 
     #[tokio::test]
@@ -269,14 +284,7 @@ mod tests {
     #[tokio::test]
     async fn recorded_events_land_in_order_with_the_commit_and_not_without_it() {
         use sea_orm::{EntityTrait, QueryOrder};
-        let (_dir, db) = sqlite().await;
-        db.migrate().await.unwrap();
-        let admin = crate::domain::orgs::AdminCtx {
-            actor: "test".into(),
-        };
-        crate::domain::orgs::create(&admin, &db, "Acme")
-            .await
-            .unwrap();
+        let (_dir, db, ctx) = sqlite_with_org().await;
         let types = || async {
             entities::event::Entity::find()
                 .order_by_asc(entities::event::Column::Id)
@@ -289,12 +297,6 @@ mod tests {
         };
         assert_eq!(types().await, ["OrgAdd", "ApiKeyAdd"]);
 
-        let org = crate::store::orgs::list(db.raw(), 0, 1)
-            .await
-            .unwrap()
-            .items[0]
-            .clone();
-        let ctx = crate::domain::Ctx::page_reader(org.id, org.public_id, "test".into());
         let txn = db.write(&ctx).await.unwrap();
         crate::store::events::record(&ctx, &txn, "Dropped", "x", serde_json::json!({}))
             .await
@@ -346,20 +348,7 @@ mod tests {
     #[tokio::test]
     async fn a_transaction_recording_thousands_of_events_commits_them_all() {
         use sea_orm::{EntityTrait, PaginatorTrait};
-        let (_dir, db) = sqlite().await;
-        db.migrate().await.unwrap();
-        let admin = crate::domain::orgs::AdminCtx {
-            actor: "test".into(),
-        };
-        crate::domain::orgs::create(&admin, &db, "Acme")
-            .await
-            .unwrap();
-        let org = crate::store::orgs::list(db.raw(), 0, 1)
-            .await
-            .unwrap()
-            .items[0]
-            .clone();
-        let ctx = crate::domain::Ctx::page_reader(org.id, org.public_id, "test".into());
+        let (_dir, db, ctx) = sqlite_with_org().await;
         let txn = db.write(&ctx).await.unwrap();
         // 7 values an event: 5,000 in one statement would pass SQLite's 32,766 parameters.
         for i in 0..5_000 {
