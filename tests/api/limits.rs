@@ -53,19 +53,23 @@ async fn until_limited(
     panic!("{path}: never limited in {tries} calls");
 }
 
+/// `GET /api/v1/programs` with `key`, as a raw response (its rate-limit headers are read).
+async fn list_programs(app: &TestApp, key: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}/api/v1/programs", app.base))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_its_burst_an_org_gets_429_with_retry_after_and_other_orgs_do_not() {
     let app = TestApp::sqlite_with(limited(1, 2, 0, 0)).await;
     let a = app.new_org("Acme").await;
     let b = app.new_org("Bolt").await;
 
-    let first = app
-        .client
-        .get(format!("{}/api/v1/programs", app.base))
-        .bearer_auth(&a.owner_key)
-        .send()
-        .await
-        .unwrap();
+    let first = list_programs(&app, &a.owner_key).await;
     assert_eq!(first.status().as_u16(), 200);
     assert_eq!(header(&first, "ratelimit-limit").as_deref(), Some("2"));
     assert_eq!(header(&first, "ratelimit-remaining").as_deref(), Some("1"));
@@ -118,13 +122,7 @@ async fn zero_turns_the_limits_off() {
     let app = TestApp::sqlite_with(limited(0, 2, 0, 2)).await;
     let a = app.new_org("Acme").await;
     for _ in 0..10 {
-        let resp = app
-            .client
-            .get(format!("{}/api/v1/programs", app.base))
-            .bearer_auth(&a.owner_key)
-            .send()
-            .await
-            .unwrap();
+        let resp = list_programs(&app, &a.owner_key).await;
         assert_eq!(resp.status().as_u16(), 200);
         assert!(header(&resp, "ratelimit-limit").is_none());
         let (s, _) = app.call(Method::GET, "/r/NO-SUCH-CODE", None, None).await;
