@@ -30,6 +30,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub embed_origins: String,
     pub created_at: DateTimeUtc,
+    /// Referrals from one IP within 72 hours past this many are held for review.
+    pub velocity_limit: i32,
+    /// A script of kind fraud that answers allow, hold or deny for each new referral.
+    pub fraud_script_id: Option<i64>,
     pub updated_at: DateTimeUtc,
 }
 

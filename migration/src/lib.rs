@@ -9,6 +9,7 @@ mod helpers;
 mod m20261120_000001_create_foundation;
 mod m20261120_000002_create_programs;
 mod m20261120_000003_create_rules_scripts;
+mod m20261121_000004_create_referral_flow;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261120_000001_create_foundation::Migration),
             Box::new(m20261120_000002_create_programs::Migration),
             Box::new(m20261120_000003_create_rules_scripts::Migration),
+            Box::new(m20261121_000004_create_referral_flow::Migration),
         ]
     }
 }

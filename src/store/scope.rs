@@ -7,8 +7,9 @@
 //! out only with the org filter already in (`into_select`, for tuple selects and locks). An
 //! entity takes part by naming its columns in an `OrgOwned` (and `HasPublicId`) impl below.
 use entities::{
-    access_token, api_key, event, member, program, referral, referral_code, reward, reward_rule,
-    rule_condition, script, script_version,
+    access_token, api_key, event, idempotency_key, member, payout, payout_transaction, program,
+    referral, referral_action, referral_code, reward, reward_rule, rule_condition, script,
+    script_version,
 };
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
@@ -57,9 +58,13 @@ org_owned!(
     access_token,
     api_key,
     event,
+    idempotency_key,
     member,
+    payout,
+    payout_transaction,
     program,
     referral,
+    referral_action,
     referral_code,
     reward,
     reward_rule,
@@ -72,7 +77,12 @@ has_public_id!(
     access_token => "access token",
     api_key => "API key",
     member => "member",
+    payout => "payout",
+    payout_transaction => "payout transaction",
     program => "program",
+    referral => "referral",
+    referral_action => "referral action",
+    reward => "reward",
     referral_code => "referral code record",
     reward_rule => "rule",
     rule_condition => "condition",
