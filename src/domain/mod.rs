@@ -23,6 +23,7 @@ pub mod paging;
 pub mod programs;
 pub mod referral_codes;
 pub mod referrals;
+pub mod rewards;
 pub mod roles;
 pub mod rules;
 pub mod scripts;
