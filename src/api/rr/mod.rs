@@ -38,6 +38,10 @@ pub enum RrError {
     /// The change conflicts with the current state.
     #[oai(status = 409)]
     Conflict(Json<RrErrorBody>),
+    /// Well-formed input that cannot be accepted as it stands (an inactive code, an
+    /// `Idempotency-Key` reused with another body).
+    #[oai(status = 422)]
+    Unprocessable(Json<RrErrorBody>),
     /// Too much in progress; retry shortly.
     #[oai(status = 429)]
     TooManyRequests(Json<RrErrorBody>),
@@ -60,9 +64,8 @@ impl From<AppError> for RrError {
             field,
         });
         match err {
-            AppError::Invalid { .. }
-            | AppError::Missing { .. }
-            | AppError::Unprocessable { .. } => RrError::BadRequest(body),
+            AppError::Invalid { .. } | AppError::Missing { .. } => RrError::BadRequest(body),
+            AppError::Unprocessable { .. } => RrError::Unprocessable(body),
             AppError::Unauthorized(_) => RrError::Unauthorized(body),
             AppError::Forbidden(_) => RrError::Forbidden(body),
             AppError::NotFound(_) => RrError::NotFound(body),
