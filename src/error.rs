@@ -56,6 +56,16 @@ impl AppError {
         }
     }
 
+    /// Well-formed input that cannot be accepted as it stands (no line or column to point at).
+    pub fn unprocessable(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Unprocessable {
+            field: field.into(),
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+
     pub fn not_found(what: impl Into<String>) -> Self {
         AppError::NotFound(what.into())
     }
