@@ -204,6 +204,17 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// The 003 member statistics periods.
+    StatsPeriod {
+        All = "All",
+        MonthToDate = "MonthToDate",
+        LastMonth = "LastMonth",
+        Last7Days = "Last7Days",
+        Last30Days = "Last30Days",
+    }
+);
+
+wire_enum!(
     /// Machine-readable error codes, the same on every JSON surface.
     ErrorCode {
         InvalidInput = "invalid_input",

@@ -98,6 +98,13 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
     ),
     ("rrListMembers", &[]),
     (
+        "rrGetMemberStats",
+        &[
+            (404, "No live member of the key's org matches `query` (or `memberId`)."),
+            (409, "Several members match the text; query by member id instead."),
+        ],
+    ),
+    (
         "rrCreateMember",
         &[(
             409,

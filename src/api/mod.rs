@@ -167,6 +167,9 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             rr::access::RrAccessApi {
                 state: state.clone(),
             },
+            rr::stats::RrStatsApi {
+                state: state.clone(),
+            },
             native::rules::RulesApi {
                 state: state.clone(),
             },

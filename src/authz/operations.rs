@@ -61,6 +61,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("rrRemoveMembersDelete", tenant("members", WRITE)),
     ("rrMemberAccessUrls", tenant("members", WRITE)),
     ("rrMemberAccess", tenant("members", WRITE)),
+    ("rrGetMemberStats", tenant("members", READ)),
     ("createRule", tenant("rules", WRITE)),
     ("listRules", tenant("rules", READ)),
     ("getRule", tenant("rules", READ)),

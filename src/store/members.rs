@@ -1,5 +1,5 @@
 //! Members (referrers). Scoped by the context's org in every query.
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::member;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 
@@ -220,8 +220,9 @@ pub async fn list<C: ConnectionTrait>(
         }
         q = q.filter(any);
     }
-    let leads = "(SELECT COUNT(*) FROM referral r WHERE r.member_id = member.id)";
-    let issued = "(SELECT COALESCE(SUM(w.amount_minor), 0) FROM reward w WHERE w.member_id = member.id AND w.status = 'Issued')";
+    let leads =
+        "(SELECT COUNT(*) FROM referral r WHERE r.member_id = member.id AND r.removed_at IS NULL)";
+    let issued = "(SELECT COALESCE(SUM(w.amount_minor), 0) FROM reward w WHERE w.member_id = member.id AND w.status = 'Issued' AND w.removed_at IS NULL)";
     q = match sort {
         Sort::CreatedDesc => q.order_by_desc(member::Column::CreatedAt),
         Sort::CreatedAsc => q.order_by_asc(member::Column::CreatedAt),
@@ -266,12 +267,26 @@ pub struct Stats {
     pub reward_total_minor: i64,
     pub reward_pending_minor: i64,
     pub reward_issued_minor: i64,
+    /// When the member's newest live referral in the window was created.
+    pub last_referral_at: Option<DateTime<Utc>>,
 }
 
+/// Live referrals and rewards of these members over their whole life.
 pub async fn stats<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     member_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Stats>> {
+    stats_in(ctx, db, member_ids, None).await
+}
+
+/// Live referrals and rewards of these members created within `window` (from, to), if given.
+/// Removed referrals and removed or cancelled rewards never count.
+pub async fn stats_in<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_ids: &[i64],
+    window: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> Result<std::collections::HashMap<i64, Stats>> {
     use entities::{referral, reward};
     use sea_orm::sea_query::Expr;
@@ -283,21 +298,37 @@ pub async fn stats<C: ConnectionTrait>(
     if member_ids.is_empty() {
         return Ok(out);
     }
-    let referrals: Vec<(i64, String, i64)> = scoped::<referral::Entity>(ctx)
+    let mut referrals = scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::MemberId.is_in(member_ids.to_vec()))
+        .filter(referral::Column::RemovedAt.is_null());
+    let mut rewards = scoped::<reward::Entity>(ctx)
+        .filter(reward::Column::MemberId.is_in(member_ids.to_vec()))
+        .filter(reward::Column::RemovedAt.is_null())
+        .filter(reward::Column::Status.ne("Cancelled"));
+    if let Some((from, to)) = window {
+        referrals = referrals
+            .filter(referral::Column::CreatedAt.gte(from))
+            .filter(referral::Column::CreatedAt.lte(to));
+        rewards = rewards
+            .filter(reward::Column::CreatedAt.gte(from))
+            .filter(reward::Column::CreatedAt.lte(to));
+    }
+    let referrals: Vec<(i64, String, i64, Option<DateTime<Utc>>)> = referrals
         .into_select()
         .select_only()
         .column(referral::Column::MemberId)
         .column(referral::Column::Status)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .filter(referral::Column::MemberId.is_in(member_ids.to_vec()))
+        .column_as(referral::Column::CreatedAt.max(), "last")
         .group_by(referral::Column::MemberId)
         .group_by(referral::Column::Status)
         .into_tuple()
         .all(db)
         .await?;
-    for (member_id, status, n) in referrals {
+    for (member_id, status, n, last) in referrals {
         let s = out.entry(member_id).or_default();
         s.referrals += n;
+        s.last_referral_at = s.last_referral_at.max(last);
         match status.as_str() {
             "pending" => s.pending += n,
             "qualified" => s.qualified += n,
@@ -305,7 +336,7 @@ pub async fn stats<C: ConnectionTrait>(
             _ => {}
         }
     }
-    let rewards: Vec<(i64, String, i64, i64)> = scoped::<reward::Entity>(ctx)
+    let rewards: Vec<(i64, String, i64, i64)> = rewards
         .into_select()
         .select_only()
         .column(reward::Column::MemberId)
@@ -315,7 +346,6 @@ pub async fn stats<C: ConnectionTrait>(
             Expr::cust("CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT)"),
             "total",
         )
-        .filter(reward::Column::MemberId.is_in(member_ids.to_vec()))
         .group_by(reward::Column::MemberId)
         .group_by(reward::Column::Status)
         .into_tuple()
@@ -324,9 +354,7 @@ pub async fn stats<C: ConnectionTrait>(
     for (member_id, status, n, total) in rewards {
         let s = out.entry(member_id).or_default();
         s.rewards += n;
-        if status != "Cancelled" {
-            s.reward_total_minor += total;
-        }
+        s.reward_total_minor += total;
         match status.as_str() {
             "Pending" | "Held" | "Processing" => s.reward_pending_minor += total,
             "Issued" => s.reward_issued_minor += total,

@@ -13,6 +13,7 @@ mod code_records;
 mod edge;
 mod example_scripts;
 mod limits;
+mod member_stats;
 mod members;
 mod openapi;
 mod orgs_keys;

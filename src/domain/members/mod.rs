@@ -25,13 +25,15 @@ mod create;
 mod list;
 mod profile;
 mod query;
+mod stats;
 
 pub use crate::store::members::Stats;
 pub use bulk::{remove_many, update_many, ItemResult, ItemStatus, MemberChanges};
 pub use create::{create, NewMember};
 pub use list::{list, parse_sort, parse_window, ListMembers, DEFAULT_COUNT, MAX_COUNT};
 pub use profile::{parse_profile, MemberNames, Profile};
-pub use query::{find_for_access, resolve_promo_code, MemberQuery};
+pub use query::{find_by_text, find_for_access, resolve_promo_code, MemberQuery};
+pub use stats::{member_stats, MemberStatsView, TimePeriod};
 
 /// A member as every surface sees it (the stored member less its tenancy columns).
 #[derive(Debug, Clone, PartialEq, Eq)]
