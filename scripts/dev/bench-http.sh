@@ -10,11 +10,16 @@
 #   lookup   GET /api/v1/referral-code-records/lookup?code=…      (authenticated, same load)
 #   list20   GET /api/v1/referral-code-records?limit=20           (authenticated, 20 rows)
 #   create   POST /api/v1/referral-code-records, a new mentor each (16 connections)
+#   referral POST /api/referrals, a new customer each, attributed to one member's code, in a
+#            program with three rules that fire on referral_created (a fixed reward; a ctype 3
+#            referral-count condition; a script condition) (16 connections). The program's
+#            velocity limit is raised for the run: every request comes from one IP, and the
+#            point is the create path, not the review queue. Also printed: referral / create.
 # Rate limits are turned off for the run (VOUCH_RATE_LIMIT__*=0): they would measure the limiter.
 # PostgreSQL is used when a server answers on 127.0.0.1:5432 (or BENCH_PG_URL names a server);
 # each run uses a fresh database, dropped at the end. Installs wrk (Debian) when it is missing.
 # Goals on SQLite on the 2-core dev machine (issue 8): lookup >= 0.5x healthz, list20 >= 0.12x,
-# create >= 1500/s with p99 <= 100 ms.
+# create >= 1500/s with p99 <= 100 ms. Issue 9: referral >= 0.5x create and >= 1000/s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
@@ -101,6 +106,50 @@ function request()
 end
 EOF
 
+cat >"$WORK/referral.lua" <<'EOF'
+-- Each request brings a new customer (a new email) with the same member's code.
+counter = 0
+function setup(thread)
+  thread:set("prefix", tostring(math.random(1, 1e9)))
+end
+function init(args)
+  wrk.headers["Content-Type"] = "application/json"
+end
+function request()
+  counter = counter + 1
+  return wrk.format("POST", nil, nil, string.format(
+    '{"referralCode":"BENCH-REF","firstName":"Ann","email":"c_%s_%d@example.com","amount":25}',
+    prefix, counter))
+end
+EOF
+
+# Program, three rules on referral_created (one a script condition) and a member with code
+# BENCH-REF, for the referral measurement.
+setup_referrals() {
+  local program rule script pid first
+  program=$(api POST /api/v1/programs \
+    '{"name":"bench","title":"Bench","promocode":"BN-@ID@","velocity_limit":1000000000}' "$KEY")
+  pid=$(jq -r .id <<<"$program")
+  script=$(api POST /api/v1/scripts \
+    '{"name":"bench-cond","kind":"condition","source":"referral.email_domain == \"example.com\" && referrer.referral_count >= 0"}' "$KEY")
+  api POST "/api/v1/programs/$pid/rules" \
+    '{"name":"welcome","trigger":"referral_created","reward_kind":"fixed","amount":5}' "$KEY" >/dev/null
+  rule=$(api POST "/api/v1/programs/$pid/rules" \
+    '{"name":"tenth","trigger":"referral_created","reward_kind":"fixed","amount":50}' "$KEY")
+  api POST "/api/v1/rules/$(jq -r .id <<<"$rule")/conditions" \
+    '{"ctype":3,"comparison":"eq","referral_count":10}' "$KEY" >/dev/null
+  rule=$(api POST "/api/v1/programs/$pid/rules" \
+    '{"name":"scripted","trigger":"referral_created","reward_kind":"percent","amount":"10"}' "$KEY")
+  api POST "/api/v1/rules/$(jq -r .id <<<"$rule")/conditions" \
+    "{\"ctype\":5,\"script_id\":\"$(jq -r .id <<<"$script")\"}" "$KEY" >/dev/null
+  api POST /api/members \
+    "{\"programId\":\"$pid\",\"firstName\":\"Bench\",\"email\":\"bench@example.org\",\"referralCode\":\"BENCH-REF\"}" \
+    "$KEY" >/dev/null
+  # One referral through the whole path first: it must be created.
+  first=$(api POST /api/referrals '{"referralCode":"BENCH-REF","email":"first@example.com","amount":25}' "$KEY")
+  [[ $(jq -r .referral.status <<<"$first") == Pending ]] || { echo "bench: referral not created: $first" >&2; exit 1; }
+}
+
 bench_db() { # LABEL DATABASE_URL
   local label=$1
   start_server "$2"
@@ -118,12 +167,19 @@ bench_db() { # LABEL DATABASE_URL
     wrk_run lookup 32 "/api/v1/referral-code-records/lookup?code=bench-7"
     wrk_run list20 32 "/api/v1/referral-code-records?limit=20"
     wrk_run create 16 /api/v1/referral-code-records "$WORK/create.lua"
+    setup_referrals
+    wrk_run referral 16 /api/referrals "$WORK/referral.lua"
   } >"$WORK/$label.txt"
+  local rewarded
+  rewarded=$(api GET "/api/rewards?count=1" "" "$KEY" | jq .total)
   stop_server
   awk -v db="$label" '
     NR == 1 { base = $2 }
+    $1 == "create" { create = $2 }
     { printf "%-10s %-8s %10.0f %8.2fx %9s %9s %s\n", db, $1, $2, $2 / base, $3, $4, ($5 == "0" ? "" : "errors: " $5) }
+    $1 == "referral" { printf "%-10s referral / create = %.2fx\n", db, $2 / create }
   ' "$WORK/$label.txt"
+  echo "$label: rewards created during the run: $rewarded"
 }
 
 echo "wrk ${SECS}s per line, 2 threads; 32 connections (create: 16); $(nproc) cores"
