@@ -105,6 +105,34 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         )],
     ),
     ("rrUpdateMembers", &[]),
+    // Referrals (003 and native fraud review).
+    ("listHeldReferrals", &[]),
+    ("getReferral", &[(404, "The key's org has no live referral with this id.")]),
+    (
+        "releaseReferral",
+        &[
+            (404, "The key's org has no live referral with this id."),
+            (409, "The referral is not held."),
+        ],
+    ),
+    (
+        "denyReferral",
+        &[
+            (404, "The key's org has no live referral with this id."),
+            (409, "The referral is not held, or it is approved (approved is final)."),
+        ],
+    ),
+    (
+        "rrCreateReferral",
+        &[
+            (404, "No member of the key's org has this referral or promo code (or the member was removed)."),
+            (409, "The customer (email mailbox or externalIdentifier) already is a live referral of the program; the message names it."),
+            (
+                422,
+                "The code is no longer active, its member is disabled or has no program, the member would refer themself, or the program's fraud check denied the referral.",
+            ),
+        ],
+    ),
     ("rrRemoveMembers", &[]),
     ("rrRemoveMembersDelete", &[]),
     (

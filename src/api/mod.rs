@@ -167,6 +167,14 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             rr::access::RrAccessApi {
                 state: state.clone(),
             },
+            (
+                rr::referrals::RrReferralsApi {
+                    state: state.clone(),
+                },
+                native::referrals::ReferralsApi {
+                    state: state.clone(),
+                },
+            ),
             native::rules::RulesApi {
                 state: state.clone(),
             },
