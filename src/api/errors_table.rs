@@ -61,15 +61,20 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
     ),
     (
         "createProgram",
-        &[(409, "The name is taken, or the project already has a default program.")],
+        &[
+            (404, "`fraud_script_id` names no script of the key's org."),
+            (409, "The name is taken, or the project already has a default program."),
+            (422, "`fraud_script_id` names a script that is not of kind fraud."),
+        ],
     ),
     ("listPrograms", &[]),
     ("getProgram", &[(404, "The key's org has no program with this id.")]),
     (
         "updateProgram",
         &[
-            (404, "The key's org has no program with this id."),
+            (404, "The key's org has no program with this id, or `fraud_script_id` no script of it."),
             (409, "The name is taken, or the project already has a default program."),
+            (422, "`fraud_script_id` names a script that is not of kind fraud."),
         ],
     ),
     (
