@@ -167,9 +167,17 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             rr::access::RrAccessApi {
                 state: state.clone(),
             },
-            rr::stats::RrStatsApi {
-                state: state.clone(),
-            },
+            (
+                rr::stats::RrStatsApi {
+                    state: state.clone(),
+                },
+                rr::referrals::RrReferralsApi {
+                    state: state.clone(),
+                },
+                native::referrals::ReferralsApi {
+                    state: state.clone(),
+                },
+            ),
             native::rules::RulesApi {
                 state: state.clone(),
             },

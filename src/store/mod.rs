@@ -17,6 +17,7 @@ pub mod members;
 pub mod orgs;
 pub mod programs;
 pub mod referral_codes;
+pub mod referrals;
 pub mod rules;
 pub mod scope;
 pub mod scripts;

@@ -19,6 +19,8 @@ mod openapi;
 mod orgs_keys;
 mod pages;
 mod programs;
+mod referral_fraud;
+mod referrals;
 mod rules;
 mod script_load;
 mod scripts;
