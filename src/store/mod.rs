@@ -17,6 +17,10 @@ pub mod members;
 pub mod orgs;
 pub mod programs;
 pub mod referral_codes;
+// rewards engine
+pub mod referral_actions;
+pub mod rewards;
+// end rewards engine
 pub mod rules;
 pub mod scope;
 pub mod scripts;

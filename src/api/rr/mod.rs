@@ -5,6 +5,7 @@ pub mod access;
 pub mod member_types;
 pub mod members;
 pub mod programs;
+pub mod purchases;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};

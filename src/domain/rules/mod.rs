@@ -17,6 +17,7 @@ use crate::store::scripts::ScriptTable;
 use crate::store::{events, scope, Db, Page};
 
 mod conditions;
+pub(in crate::domain) mod decide;
 mod evaluate;
 mod input;
 
@@ -24,6 +25,7 @@ pub use conditions::{
     add_condition, condition_public_id, conditions, delete_condition, delete_condition_numbers,
     get_condition, update_condition, ConditionView,
 };
+pub use decide::{AmountCalc, ScriptFailure};
 pub use evaluate::{evaluate, EvaluateInput, Evaluation, OrderInput};
 use input::parse_rule;
 pub use input::RuleInput;
