@@ -6,7 +6,7 @@ use entities::{referral, referral_action};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 
-use super::rewards::{ActionRow, ReferralRow};
+use super::rewards::{nothing_inserted, ActionRow, ReferralRow};
 use super::scope::{self, scoped};
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
@@ -57,7 +57,8 @@ pub async fn insert_once<C: ConnectionTrait>(
         .on_conflict(conflict)
         .try_insert()
         .exec_with_returning(db)
-        .await?
+        .await
+        .or_else(nothing_inserted)?
     {
         TryInsertResult::Inserted(row) => Ok((row, true)),
         TryInsertResult::Conflicted | TryInsertResult::Empty => {

@@ -242,7 +242,8 @@ pub async fn insert_rule_reward<C: ConnectionTrait>(
         .on_conflict(conflict)
         .try_insert()
         .exec_with_returning(db)
-        .await?
+        .await
+        .or_else(nothing_inserted)?
     {
         TryInsertResult::Inserted(row) => Ok(Some(row)),
         TryInsertResult::Conflicted | TryInsertResult::Empty => Ok(None),
@@ -302,4 +303,17 @@ pub async fn event_actor<C: ConnectionTrait>(
         .one(db)
         .await?
         .map(|e| e.actor))
+}
+
+/// `INSERT … ON CONFLICT DO NOTHING … RETURNING` that inserted nothing: sea-orm reports it as
+/// `RecordNotInserted` or, when the backend returns rows, as no row found.
+pub(super) fn nothing_inserted<T>(
+    err: sea_orm::DbErr,
+) -> std::result::Result<TryInsertResult<T>, sea_orm::DbErr> {
+    match err {
+        sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_) => {
+            Ok(TryInsertResult::Conflicted)
+        }
+        other => Err(other),
+    }
 }

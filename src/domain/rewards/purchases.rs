@@ -78,17 +78,18 @@ pub async fn record(
     };
     let mut found =
         store::referrals_matching(ctx, &txn, query, program.as_ref().map(|p| p.id)).await?;
-    let referral =
-        match found.len() {
-            0 => return Err(AppError::not_found(format!("referral `{query}`"))),
-            1 => found.remove(0),
-            _ => return Err(AppError::invalid(
+    let referral = match found.len() {
+        0 => return Err(AppError::not_found(format!("referral `{query}`"))),
+        1 => found.remove(0),
+        _ => {
+            return Err(AppError::invalid(
                 "referralQuery",
                 format!(
                     "`{query}` matches several referrals; give the referral id or a programQuery"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let program = match (program, referral.program_id) {
         (Some(p), _) => Some(p),
         (None, Some(id)) => scope::find_by_id::<ProgramTable>(ctx, &txn, id).await?,
