@@ -83,6 +83,8 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     // changes do); explaining is a read.
     ("rrCreateReferralAction", tenant("referrals", WRITE)),
     ("explainReward", tenant("rewards", READ)),
+    // Simulating writes nothing; reading rules is enough (as for dry runs).
+    ("simulateProgram", tenant("rules", READ)),
     // end rewards engine
     // The func surface names its function in `func`; each function is authorized again inside
     // (see api::func::access_of), so the operation itself needs only a read right.

@@ -317,3 +317,63 @@ pub(super) fn nothing_inserted<T>(
         other => Err(other),
     }
 }
+
+/// A page of the program's live referrals created in `[from, to]`, oldest first.
+pub async fn program_referrals<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    offset: u64,
+    limit: u64,
+) -> Result<super::Page<ReferralRow>> {
+    scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::ProgramId.eq(program_id))
+        .filter(referral::Column::RemovedAt.is_null())
+        .filter(referral::Column::CreatedAt.gte(from))
+        .filter(referral::Column::CreatedAt.lte(to))
+        .order_by_asc(referral::Column::CreatedAt)
+        .order_by_asc(referral::Column::Id)
+        .page(db, offset, limit)
+        .await
+}
+
+/// (id, member id, created at) of every live referral of these members.
+pub async fn referral_stamps<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_ids: Vec<i64>,
+) -> Result<Vec<(i64, i64, DateTime<Utc>)>> {
+    if member_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::MemberId.is_in(member_ids))
+        .filter(referral::Column::RemovedAt.is_null())
+        .into_select()
+        .select_only()
+        .column(referral::Column::Id)
+        .column(referral::Column::MemberId)
+        .column(referral::Column::CreatedAt)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Every purchase of these members' referrals, oldest first.
+pub async fn orders_of_members<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_ids: Vec<i64>,
+) -> Result<Vec<ActionRow>> {
+    if member_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    scoped::<referral_action::Entity>(ctx)
+        .filter(referral_action::Column::MemberId.is_in(member_ids))
+        .order_by_asc(referral_action::Column::CreatedAt)
+        .order_by_asc(referral_action::Column::Id)
+        .all(db)
+        .await
+}

@@ -5,6 +5,7 @@ mod engine;
 pub mod explain;
 pub(in crate::domain) mod facts;
 pub mod purchases;
+pub mod simulate;
 
 use crate::domain::Ctx;
 use crate::error::Result;

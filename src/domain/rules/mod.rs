@@ -19,7 +19,7 @@ use crate::store::{events, scope, Db, Page};
 mod conditions;
 pub(in crate::domain) mod decide;
 mod evaluate;
-mod input;
+pub(in crate::domain) mod input;
 
 pub use conditions::{
     add_condition, condition_public_id, conditions, delete_condition, delete_condition_numbers,
@@ -147,7 +147,7 @@ pub(super) async fn find_rule(
     scope::get::<RuleTable>(ctx, db, parse_id(id, "rule", "rule")?).await
 }
 
-pub(super) async fn find_program(
+pub(in crate::domain) async fn find_program(
     ctx: &Ctx,
     db: &impl sea_orm::ConnectionTrait,
     id: &str,
