@@ -236,6 +236,27 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
             (429, "The org is over its request rate, or too many script runs of the org (or of the server) are in progress; retry after `Retry-After` seconds."),
         ],
     ),
+    // rewards engine
+    (
+        "rrCreateReferralAction",
+        &[
+            (404, "No live referral of the key's org matches referralQuery, or no program matches programQuery."),
+            (429, "The org is over its request rate; retry after `Retry-After` seconds."),
+        ],
+    ),
+    (
+        "explainReward",
+        &[(404, "The key's org has no reward with this id.")],
+    ),
+    (
+        "simulateProgram",
+        &[
+            (404, "The key's org has no program with this id."),
+            (422, "An inline script source does not compile: `details` gives line and column."),
+            (429, "The org is over its request rate, or too many script runs of the org (or of the server) are in progress; retry after `Retry-After` seconds."),
+        ],
+    ),
+    // end rewards engine
     ("billmgrGet", &[]),
     ("billmgrPost", &[]),
 ];

@@ -190,6 +190,15 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             native::scripts::ScriptsApi {
                 state: state.clone(),
             },
+            // rewards engine
+            (
+                rr::purchases::RrPurchasesApi {
+                    state: state.clone(),
+                },
+                native::rewards::RewardsApi {
+                    state: state.clone(),
+                },
+            ),
             func::FuncApi { state },
         ),
         "Vouch",

@@ -86,6 +86,13 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("deleteScript", tenant("scripts", WRITE)),
     // Running a script on sample facts writes nothing; reading scripts is enough.
     ("testScript", tenant("scripts", READ)),
+    // rewards engine: recording a purchase is a referral change (it may reward, as status
+    // changes do); explaining is a read.
+    ("rrCreateReferralAction", tenant("referrals", WRITE)),
+    ("explainReward", tenant("rewards", READ)),
+    // Simulating writes nothing; reading rules is enough (as for dry runs).
+    ("simulateProgram", tenant("rules", READ)),
+    // end rewards engine
     // The func surface names its function in `func`; each function is authorized again inside
     // (see api::func::access_of), so the operation itself needs only a read right.
     ("billmgrGet", tenant("programs", READ)),

@@ -231,22 +231,40 @@ pub async fn test(
     facts: ScriptFacts,
 ) -> Result<TestRun> {
     let row = find(ctx, db.conn(), id).await?;
-    run_row(ctx, db, scripts, &row, facts).await
+    run_row(ctx, db.conn(), scripts, &row, facts).await
 }
 
 /// Runs a stored script's current version on facts and checks its answer against its kind.
+/// The source is read only when the compiled version is not cached.
 async fn run_row(
     ctx: &Ctx,
-    db: &Db,
+    db: &impl sea_orm::ConnectionTrait,
     scripts: &Scripts,
     row: &ScriptRow,
     facts: ScriptFacts,
 ) -> Result<TestRun> {
     let kind = parse_kind(&row.kind)?;
-    let version = current_source(ctx, db.conn(), row).await?;
-    let ast = scripts
-        .compiled(row.id, version.version, &version.source)
-        .map_err(unprocessable)?;
+    let ast = match scripts.cached(row.id, row.current_version) {
+        Some(ast) => ast,
+        None => {
+            let version = current_source(ctx, db, row).await?;
+            scripts
+                .compiled(row.id, version.version, &version.source)
+                .map_err(unprocessable)?
+        }
+    };
+    run_ast(ctx, scripts, kind, row.current_version, ast, facts).await
+}
+
+/// Runs a compiled script in the bounded pool and checks its answer against `kind`.
+pub(in crate::domain) async fn run_ast(
+    ctx: &Ctx,
+    scripts: &Scripts,
+    kind: Kind,
+    version: i64,
+    ast: std::sync::Arc<rhai::AST>,
+    facts: ScriptFacts,
+) -> Result<TestRun> {
     Ok(match scripts.run(ctx.org_id, ast, facts).await? {
         Ok(out) => {
             let (result, error) = match kind.check(&out.value) {
@@ -255,7 +273,7 @@ async fn run_row(
             };
             TestRun {
                 ok: error.is_none(),
-                version: version.version,
+                version,
                 result,
                 error,
                 operations: out.operations,
@@ -264,13 +282,35 @@ async fn run_row(
         }
         Err(e) => TestRun {
             ok: false,
-            version: version.version,
+            version,
             result: None,
             error: Some(e.message),
             operations: e.operations,
             elapsed_us: e.elapsed_us,
         },
     })
+}
+
+/// Compiles a source given inline (simulation candidates); a syntax error is a 422 naming
+/// `field`.
+pub(in crate::domain) async fn compile_inline(
+    scripts: &Scripts,
+    field: &str,
+    source: &str,
+) -> Result<std::sync::Arc<rhai::AST>> {
+    scripts
+        .check(source)
+        .await?
+        .map_err(|e| AppError::Unprocessable {
+            field: field.into(),
+            message: e.message,
+            line: e.line,
+            column: e.column,
+        })?;
+    scripts
+        .compile(source)
+        .map(std::sync::Arc::new)
+        .map_err(unprocessable)
 }
 
 /// A script referenced from a rule or condition body: it must exist in the caller's org and be
@@ -306,7 +346,7 @@ pub(in crate::domain) async fn for_use(
 /// Runs a stored script's current version on facts (for rule evaluation).
 pub(in crate::domain) async fn run_current(
     ctx: &Ctx,
-    db: &Db,
+    db: &impl sea_orm::ConnectionTrait,
     scripts: &Scripts,
     row: &ScriptRow,
     facts: ScriptFacts,

@@ -218,6 +218,11 @@ impl Scripts {
         Ok(ast)
     }
 
+    /// The compiled script for this version if it is cached (no source needed).
+    pub fn cached(&self, script_id: i64, version: i64) -> Option<Arc<AST>> {
+        self.cache.get(&(script_id, version))
+    }
+
     /// Drops the cached versions of a script below `below` (a new version replaces the old;
     /// a deleted script passes its current version + 1).
     pub fn retire(&self, script_id: i64, below: i64) {

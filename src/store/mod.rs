@@ -18,6 +18,10 @@ pub mod orgs;
 pub mod programs;
 pub mod referral_codes;
 pub mod referrals;
+// rewards engine
+pub mod referral_actions;
+pub mod rewards;
+// end rewards engine
 pub mod rules;
 pub mod scope;
 pub mod scripts;

@@ -11,6 +11,7 @@ mod client;
 mod code_caches;
 mod code_records;
 mod edge;
+mod engine;
 mod example_scripts;
 mod limits;
 mod member_stats;

@@ -42,7 +42,7 @@ pub struct ConditionBody {
 }
 
 impl ConditionBody {
-    fn into_input(self) -> Result<ConditionInput, AppError> {
+    pub(super) fn into_input(self) -> Result<ConditionInput, AppError> {
         Ok(ConditionInput {
             ctype: Some(self.ctype.to_string()),
             orderperiods: decimal_text("orderperiods", self.orderperiods)?,

@@ -8,6 +8,7 @@ pub mod ops;
 pub mod orgs;
 pub mod programs;
 pub mod referrals;
+pub mod rewards;
 pub mod rules;
 pub mod scripts;
 

@@ -62,7 +62,7 @@ pub struct RuleBody {
 }
 
 impl RuleBody {
-    fn into_input(self) -> Result<RuleInput, AppError> {
+    pub(super) fn into_input(self) -> Result<RuleInput, AppError> {
         Ok(RuleInput {
             amount: decimal_text("amount", self.amount)?,
             name: self.name.into(),

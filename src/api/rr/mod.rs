@@ -8,6 +8,7 @@ pub mod programs;
 pub mod stats;
 pub mod referral_types;
 pub mod referrals;
+pub mod purchases;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};

@@ -126,6 +126,11 @@ public_id!(
     ScriptId,
     "scr"
 );
+public_id!(
+    /// A reward id, `rwd_…`.
+    RewardId,
+    "rwd"
+);
 
 /// An absolute http(s) URL of at most 2048 characters (`format: uri`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -156,6 +156,13 @@ bounded_int!(
     3650
 );
 
+bounded_int!(
+    /// Referrals one simulation replays, 1–200.
+    SimulateLimit,
+    1,
+    200
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,12 @@
 //! Rewards: created by a program's rules when a referral event happens (`apply_rules`), or by
 //! hand; held, issued and paid out. Every rule reward is unique per (rule, referral, trigger) by
 //! a database index, so a retried or concurrent event can never pay twice.
+mod engine;
+pub mod explain;
+pub(in crate::domain) mod facts;
+pub mod purchases;
+pub mod simulate;
+
 use crate::domain::Ctx;
 use crate::error::Result;
 use crate::scripting::Scripts;
@@ -41,8 +47,9 @@ impl Trigger {
 
 /// Applies the enabled rules of the referral's program that fire on `trigger`, inside the
 /// caller's write transaction, and answers the numeric ids of the rewards it created.
-///
-/// Interface owned by the rewards engine (being built); callers may rely on this signature.
+/// See `engine` for the guarantees: the referrer is locked (PostgreSQL), each script runs once
+/// and a failing one counts as false (a `RuleScriptFailed` event), caps hold, and each (rule,
+/// referral, trigger) rewards at most once. A removed or denied referral triggers nothing.
 pub async fn apply_rules(
     ctx: &Ctx,
     txn: &WriteTxn,
@@ -50,6 +57,5 @@ pub async fn apply_rules(
     referral_id: i64,
     trigger: Trigger,
 ) -> Result<Vec<i64>> {
-    let _ = (ctx, txn, scripts, referral_id, trigger);
-    Ok(Vec::new())
+    engine::apply(ctx, txn, scripts, referral_id, trigger).await
 }

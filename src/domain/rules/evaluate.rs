@@ -2,15 +2,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::conditions::spec_of;
-use super::{find_rule, PERCENT_DECIMALS};
-use crate::domain::{scripts, values, Ctx};
+use super::decide::{self, ScriptRuns};
+use super::find_rule;
+use crate::domain::{values, Ctx};
 use crate::error::{AppError, Result};
-use crate::rules::{self as engine, Condition, Decision, Facts, Order, RuleWindow};
+use crate::rules::{Decision, Facts, Order};
 use crate::scripting::{ScriptFacts, Scripts};
-use crate::store::rules::{self as store, RuleRow};
-use crate::store::scripts::ScriptTable;
-use crate::store::{scope, Db};
+use crate::store::Db;
 
 /// An order as a dry run receives it (amount in major units of the rule's currency).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -75,7 +73,7 @@ pub async fn evaluate(
 ) -> Result<Evaluation> {
     let rule = find_rule(ctx, db.conn(), id).await?;
     let now = input.now.unwrap_or_else(Utc::now);
-    let mut facts = Facts {
+    let facts = Facts {
         now,
         referral_orders: orders("referral_orders", &input.referral_orders, &rule.currency)?,
         all_referral_orders: orders(
@@ -86,19 +84,29 @@ pub async fn evaluate(
         referrer_referral_count: input.referrer_referral_count,
         script_results: Default::default(),
     };
-    let conditions = load_conditions(ctx, db, scripts, &rule, &input.facts, &mut facts).await?;
-    let window = RuleWindow {
-        start: rule.start_date,
-        end: rule.end_date,
-    };
-    let decision = engine::evaluate(&window, &conditions, &facts);
     let in_schedule =
         rule.start_date.is_none_or(|s| now >= s) && rule.end_date.is_none_or(|e| now <= e);
-    let rewards = rule.enabled && in_schedule && decision.passed;
-    let (amount_minor, amount_error) = if rewards {
-        reward_amount(ctx, db, scripts, &rule, &input.facts).await?
-    } else {
-        (None, None)
+    let live = rule.enabled && in_schedule;
+    let prepared = decide::prepare(ctx, db.conn(), vec![rule])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal("prepared no rule".into()))?;
+    let mut runs = ScriptRuns::new(scripts, true);
+    let outcome = decide::decide(
+        ctx,
+        db.conn(),
+        &mut runs,
+        &prepared,
+        facts,
+        &input.facts,
+        live,
+    )
+    .await?;
+    let rule = prepared.row;
+    let rewards = live && outcome.decision.passed;
+    let (amount_minor, amount_error) = match outcome.amount {
+        Some(calc) => (calc.amount_minor, calc.error),
+        None => (None, None),
     };
     Ok(Evaluation {
         rule_id: rule.public_id.clone(),
@@ -106,77 +114,10 @@ pub async fn evaluate(
         enabled: rule.enabled,
         in_schedule,
         rewards,
-        decision,
+        decision: outcome.decision,
         amount: amount_minor.map(|m| values::decimal(m, &rule.currency)),
         amount_minor,
         currency: rule.currency.clone(),
         amount_error,
     })
-}
-
-/// The rule's conditions for the evaluator, running each condition script once (however many
-/// conditions name it) and putting its outcome into `facts`.
-async fn load_conditions(
-    ctx: &Ctx,
-    db: &Db,
-    scripts: &Scripts,
-    rule: &RuleRow,
-    script_facts: &ScriptFacts,
-    facts: &mut Facts,
-) -> Result<Vec<Condition>> {
-    let mut conditions = Vec::new();
-    for row in store::conditions(ctx, db.conn(), rule.id).await? {
-        let mut spec = spec_of(&row)?;
-        if let Some(script_id) = row.script_id {
-            let script = scope::find_by_id::<ScriptTable>(ctx, db.conn(), script_id)
-                .await?
-                .ok_or_else(|| AppError::Internal("script vanished".into()))?;
-            if !facts.script_results.contains_key(&script.public_id) {
-                let outcome =
-                    scripts::run_current(ctx, db, scripts, &script, script_facts.clone()).await?;
-                let outcome =
-                    outcome.and_then(|v| v.as_bool().ok_or_else(|| "not a boolean".to_string()));
-                facts
-                    .script_results
-                    .insert(script.public_id.clone(), outcome);
-            }
-            spec.script_id = Some(script.public_id);
-        }
-        conditions.push(spec.to_condition(row.public_id.clone(), &rule.currency));
-    }
-    Ok(conditions)
-}
-
-/// What a rewarding rule pays, in minor units, or why its amount script could not say.
-async fn reward_amount(
-    ctx: &Ctx,
-    db: &Db,
-    scripts: &Scripts,
-    rule: &RuleRow,
-    script_facts: &ScriptFacts,
-) -> Result<(Option<i64>, Option<String>)> {
-    let amount = rule.amount.as_deref().unwrap_or("0");
-    match rule.reward_kind.as_str() {
-        "fixed" => Ok((
-            Some(values::parse_money("amount", amount, &rule.currency)?),
-            None,
-        )),
-        "percent" => {
-            let pct = values::parse_scaled("amount", amount, PERCENT_DECIMALS)?;
-            let base = script_facts.event.amount.max(0);
-            Ok((Some(crate::domain::money::percent_of(base, pct)), None))
-        }
-        _ => {
-            let script_id = rule
-                .amount_script_id
-                .ok_or_else(|| AppError::Internal("script rule without script".into()))?;
-            let script = scope::find_by_id::<ScriptTable>(ctx, db.conn(), script_id)
-                .await?
-                .ok_or_else(|| AppError::Internal("script vanished".into()))?;
-            match scripts::run_current(ctx, db, scripts, &script, script_facts.clone()).await? {
-                Ok(v) => Ok((v.as_i64(), None)),
-                Err(e) => Ok((None, Some(e))),
-            }
-        }
-    }
 }

@@ -88,7 +88,7 @@ fn format_percent(scaled: i64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-pub(super) async fn parse_rule(
+pub(in crate::domain) async fn parse_rule(
     ctx: &Ctx,
     db: &impl ConnectionTrait,
     program: &ProgramRow,

@@ -17,13 +17,15 @@ use crate::store::scripts::ScriptTable;
 use crate::store::{events, scope, Db, Page};
 
 mod conditions;
+pub(in crate::domain) mod decide;
 mod evaluate;
-mod input;
+pub(in crate::domain) mod input;
 
 pub use conditions::{
     add_condition, condition_public_id, conditions, delete_condition, delete_condition_numbers,
     get_condition, update_condition, ConditionView,
 };
+pub use decide::{AmountCalc, ScriptFailure};
 pub use evaluate::{evaluate, EvaluateInput, Evaluation, OrderInput};
 use input::parse_rule;
 pub use input::RuleInput;
@@ -145,7 +147,7 @@ pub(super) async fn find_rule(
     scope::get::<RuleTable>(ctx, db, parse_id(id, "rule", "rule")?).await
 }
 
-pub(super) async fn find_program(
+pub(in crate::domain) async fn find_program(
     ctx: &Ctx,
     db: &impl sea_orm::ConnectionTrait,
     id: &str,

@@ -1,0 +1,379 @@
+//! What the rewards engine reads and writes: the referral and its referrer (locked on
+//! PostgreSQL), the rules firing on a trigger, purchases, cap counts, payout methods, and the
+//! reward insert that the unique index ux_reward_rule_trigger makes happen at most once.
+//! Every query starts from `scope::scoped`, so it stays inside the context's org.
+use chrono::{DateTime, Utc};
+use entities::{member, payout, referral, referral_action, reward, reward_rule, rule_condition};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TryInsertResult,
+};
+
+use super::scope::{self, scoped};
+use crate::domain::{ids, Ctx};
+use crate::error::Result;
+
+pub use entities::referral::Entity as ReferralTable;
+pub use entities::referral::Model as ReferralRow;
+pub use entities::referral_action::Model as ActionRow;
+pub use entities::reward::Entity as RewardTable;
+pub use entities::reward::Model as RewardRow;
+
+/// The referral with this numeric id, unless removed.
+pub async fn live_referral<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    id: i64,
+) -> Result<Option<ReferralRow>> {
+    scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::Id.eq(id))
+        .filter(referral::Column::RemovedAt.is_null())
+        .one(db)
+        .await
+}
+
+/// The referring member; on PostgreSQL the row is locked (`FOR NO KEY UPDATE`) until the
+/// transaction ends, so counts and caps read after it are consistent across concurrent
+/// transactions of the same member. `NO KEY` because inserting a referral or purchase takes a
+/// `KEY SHARE` lock on the member through its foreign key: `FOR UPDATE` would deadlock two such
+/// transactions. SQLite serialises writers with the writer lock already.
+pub async fn lock_member<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+) -> Result<Option<super::members::MemberRow>> {
+    let mut q = scoped::<member::Entity>(ctx)
+        .filter(member::Column::Id.eq(member_id))
+        .into_select();
+    if db.get_database_backend() == DbBackend::Postgres {
+        q = q.lock(LockType::NoKeyUpdate);
+    }
+    Ok(q.one(db).await?)
+}
+
+/// Enabled rules of the program whose trigger is `trigger` and whose dates contain `now`.
+pub async fn rules_firing<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+    trigger: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<super::rules::RuleRow>> {
+    scoped::<reward_rule::Entity>(ctx)
+        .filter(reward_rule::Column::ProgramId.eq(program_id))
+        .filter(reward_rule::Column::Enabled.eq(true))
+        .filter(reward_rule::Column::Trigger.eq(trigger))
+        .filter(
+            reward_rule::Column::StartDate
+                .is_null()
+                .or(reward_rule::Column::StartDate.lte(now)),
+        )
+        .filter(
+            reward_rule::Column::EndDate
+                .is_null()
+                .or(reward_rule::Column::EndDate.gte(now)),
+        )
+        .order_by_asc(reward_rule::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The enabled rules of a program (simulation replays them).
+pub async fn enabled_rules<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+) -> Result<Vec<super::rules::RuleRow>> {
+    scoped::<reward_rule::Entity>(ctx)
+        .filter(reward_rule::Column::ProgramId.eq(program_id))
+        .filter(reward_rule::Column::Enabled.eq(true))
+        .order_by_asc(reward_rule::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The conditions of these rules, in one query (by rule, then id).
+pub async fn conditions_of<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    rule_ids: Vec<i64>,
+) -> Result<Vec<super::rules::ConditionRow>> {
+    if rule_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    scoped::<rule_condition::Entity>(ctx)
+        .filter(rule_condition::Column::RuleId.is_in(rule_ids))
+        .order_by_asc(rule_condition::Column::RuleId)
+        .order_by_asc(rule_condition::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Every purchase of the member's referrals, oldest first.
+pub async fn member_orders<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+) -> Result<Vec<ActionRow>> {
+    scoped::<referral_action::Entity>(ctx)
+        .filter(referral_action::Column::MemberId.eq(member_id))
+        .order_by_asc(referral_action::Column::CreatedAt)
+        .order_by_asc(referral_action::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Live (not removed) referrals the member has brought.
+pub async fn live_referral_count<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+) -> Result<u64> {
+    scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::MemberId.eq(member_id))
+        .filter(referral::Column::RemovedAt.is_null())
+        .count(db)
+        .await
+}
+
+/// Rewards of a rule (not cancelled) for one referral, or for one member.
+pub async fn rule_reward_count<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    rule_id: i64,
+    referral_id: Option<i64>,
+    member_id: Option<i64>,
+) -> Result<u64> {
+    let mut q = scoped::<reward::Entity>(ctx)
+        .filter(reward::Column::RuleId.eq(rule_id))
+        .filter(reward::Column::Status.ne("Cancelled"));
+    if let Some(r) = referral_id {
+        q = q.filter(reward::Column::ReferralId.eq(r));
+    }
+    if let Some(m) = member_id {
+        q = q.filter(reward::Column::MemberId.eq(m));
+    }
+    q.count(db).await
+}
+
+/// The numeric id of the org's live payout method with this public id.
+pub async fn payout_method<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    public_id: &str,
+) -> Result<Option<i64>> {
+    Ok(scoped::<payout::Entity>(ctx)
+        .filter(payout::Column::PublicId.eq(public_id))
+        .filter(payout::Column::RemovedAt.is_null())
+        .one(db)
+        .await?
+        .map(|p| p.id))
+}
+
+/// A reward a rule earned.
+#[derive(Debug, Clone)]
+pub struct NewRuleReward {
+    pub member_id: i64,
+    pub referral_id: i64,
+    pub program_id: Option<i64>,
+    pub rule_id: i64,
+    pub rule_version: i64,
+    pub action_id: Option<i64>,
+    pub recipient_type: String,
+    pub source: String,
+    pub trigger_key: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub held_reason: Option<String>,
+    pub eligibility_date: Option<DateTime<Utc>>,
+    pub payout_id: Option<i64>,
+    pub description: String,
+    pub explanation: String,
+}
+
+/// Inserts the reward unless (rule, referral, trigger key) already has one: `ON CONFLICT DO
+/// NOTHING` on ux_reward_rule_trigger, so concurrent or retried triggers pay once. `None`: it
+/// was already rewarded.
+pub async fn insert_rule_reward<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    r: NewRuleReward,
+) -> Result<Option<RewardRow>> {
+    let now = crate::domain::clock::now();
+    let am = reward::ActiveModel {
+        public_id: Set(ids::new_public_id("rwd")),
+        org_id: Set(ctx.org_id),
+        member_id: Set(r.member_id),
+        referral_id: Set(Some(r.referral_id)),
+        amount_minor: Set(r.amount_minor),
+        currency: Set(r.currency),
+        status: Set(r.status),
+        created_at: Set(now),
+        program_id: Set(r.program_id),
+        rule_id: Set(Some(r.rule_id)),
+        rule_version: Set(Some(r.rule_version)),
+        action_id: Set(r.action_id),
+        payout_id: Set(r.payout_id),
+        transaction_id: Set(None),
+        recipient_type: Set(r.recipient_type),
+        source: Set(r.source),
+        trigger_key: Set(Some(r.trigger_key)),
+        description: Set(Some(r.description)),
+        held_reason: Set(r.held_reason),
+        note: Set(None),
+        explanation: Set(Some(r.explanation)),
+        eligibility_date: Set(r.eligibility_date),
+        issued_at: Set(None),
+        updated_at: Set(Some(now)),
+        removed_at: Set(None),
+        ..Default::default()
+    };
+    let conflict = OnConflict::columns([
+        reward::Column::RuleId,
+        reward::Column::ReferralId,
+        reward::Column::TriggerKey,
+    ])
+    .target_and_where(Expr::col(reward::Column::RuleId).is_not_null())
+    .do_nothing()
+    .to_owned();
+    match reward::Entity::insert(am)
+        .on_conflict(conflict)
+        .try_insert()
+        .exec_with_returning(db)
+        .await
+        .or_else(nothing_inserted)?
+    {
+        TryInsertResult::Inserted(row) => Ok(Some(row)),
+        TryInsertResult::Conflicted | TryInsertResult::Empty => Ok(None),
+    }
+}
+
+/// The org's reward with this public id (removed ones too: an explanation stays readable).
+pub async fn find_reward<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    public_id: &str,
+) -> Result<RewardRow> {
+    scope::get::<reward::Entity>(ctx, db, public_id).await
+}
+
+/// Rewards created for these referrals (any status), oldest first.
+pub async fn rewards_of_referrals<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    referral_ids: Vec<i64>,
+) -> Result<Vec<RewardRow>> {
+    if referral_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    scoped::<reward::Entity>(ctx)
+        .filter(reward::Column::ReferralId.is_in(referral_ids))
+        .filter(reward::Column::RemovedAt.is_null())
+        .order_by_asc(reward::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Rewards a purchase earned, oldest first.
+pub async fn rewards_of_action<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    action_id: i64,
+) -> Result<Vec<RewardRow>> {
+    scoped::<reward::Entity>(ctx)
+        .filter(reward::Column::ActionId.eq(action_id))
+        .order_by_asc(reward::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Who recorded the event of this type about this object (the first one), if any.
+pub async fn event_actor<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    event_type: &str,
+    object_id: &str,
+) -> Result<Option<String>> {
+    Ok(scoped::<entities::event::Entity>(ctx)
+        .filter(entities::event::Column::EventType.eq(event_type))
+        .filter(entities::event::Column::ObjectId.eq(object_id))
+        .order_by_asc(entities::event::Column::Id)
+        .one(db)
+        .await?
+        .map(|e| e.actor))
+}
+
+/// `INSERT … ON CONFLICT DO NOTHING … RETURNING` that inserted nothing: sea-orm reports it as
+/// `RecordNotInserted` or, when the backend returns rows, as no row found.
+pub(super) fn nothing_inserted<T>(
+    err: sea_orm::DbErr,
+) -> std::result::Result<TryInsertResult<T>, sea_orm::DbErr> {
+    match err {
+        sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_) => {
+            Ok(TryInsertResult::Conflicted)
+        }
+        other => Err(other),
+    }
+}
+
+/// A page of the program's live referrals created in `[from, to]`, oldest first.
+pub async fn program_referrals<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    offset: u64,
+    limit: u64,
+) -> Result<super::Page<ReferralRow>> {
+    scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::ProgramId.eq(program_id))
+        .filter(referral::Column::RemovedAt.is_null())
+        .filter(referral::Column::CreatedAt.gte(from))
+        .filter(referral::Column::CreatedAt.lte(to))
+        .order_by_asc(referral::Column::CreatedAt)
+        .order_by_asc(referral::Column::Id)
+        .page(db, offset, limit)
+        .await
+}
+
+/// (id, member id, created at) of every live referral of these members.
+pub async fn referral_stamps<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_ids: Vec<i64>,
+) -> Result<Vec<(i64, i64, DateTime<Utc>)>> {
+    if member_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::MemberId.is_in(member_ids))
+        .filter(referral::Column::RemovedAt.is_null())
+        .into_select()
+        .select_only()
+        .column(referral::Column::Id)
+        .column(referral::Column::MemberId)
+        .column(referral::Column::CreatedAt)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Every purchase of these members' referrals, oldest first.
+pub async fn orders_of_members<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_ids: Vec<i64>,
+) -> Result<Vec<ActionRow>> {
+    if member_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    scoped::<referral_action::Entity>(ctx)
+        .filter(referral_action::Column::MemberId.is_in(member_ids))
+        .order_by_asc(referral_action::Column::CreatedAt)
+        .order_by_asc(referral_action::Column::Id)
+        .all(db)
+        .await
+}
