@@ -32,6 +32,9 @@ pub use create::{create, NewMember};
 pub use list::{list, parse_sort, parse_window, ListMembers, DEFAULT_COUNT, MAX_COUNT};
 pub use profile::{parse_profile, MemberNames, Profile};
 pub use query::{find_for_access, resolve_promo_code, MemberQuery};
+// For the reward and payout calls (payouts).
+pub(in crate::domain) use bulk::exactly_one;
+pub(in crate::domain) use query::matching_text;
 
 /// A member as every surface sees it (the stored member less its tenancy columns).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -51,3 +51,6 @@ pub async fn apply_rules(
     let _ = (ctx, txn, scripts, referral_id, trigger);
     Ok(Vec::new())
 }
+
+// payouts: the 003 reward calls (list, manual rewards, update, issue, remove).
+pub mod ledger;
