@@ -18,6 +18,9 @@ mod openapi;
 mod orgs_keys;
 mod pages;
 mod programs;
+// payouts: payout methods, rewards, payouts, idempotency.
+mod payouts;
+mod rewards;
 mod rules;
 mod script_load;
 mod scripts;

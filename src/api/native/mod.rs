@@ -5,6 +5,7 @@ pub mod events;
 pub mod keys;
 pub mod members;
 pub mod ops;
+pub mod payouts;
 pub mod orgs;
 pub mod programs;
 pub mod rules;

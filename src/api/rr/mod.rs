@@ -5,6 +5,11 @@ pub mod access;
 pub mod member_types;
 pub mod members;
 pub mod programs;
+// payouts: rewards, reward rules, payout methods, pending payouts and transactions.
+pub mod payout_types;
+pub mod payouts;
+pub mod reward_types;
+pub mod rewards;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
