@@ -69,7 +69,10 @@ pub async fn take_over<C: ConnectionTrait>(
     let res = scope::update::<IdempotencyTable>(ctx)
         .col_expr(idempotency_key::Column::CreatedAt, Expr::value(at))
         .col_expr(idempotency_key::Column::Operation, Expr::value(operation))
-        .col_expr(idempotency_key::Column::RequestHash, Expr::value(request_hash))
+        .col_expr(
+            idempotency_key::Column::RequestHash,
+            Expr::value(request_hash),
+        )
         .filter(idempotency_key::Column::Id.eq(id))
         .filter(idempotency_key::Column::State.eq("in_flight"))
         .filter(idempotency_key::Column::CreatedAt.lt(stale_before))
@@ -89,7 +92,10 @@ pub async fn complete<C: ConnectionTrait>(
 ) -> Result<()> {
     scope::update::<IdempotencyTable>(ctx)
         .col_expr(idempotency_key::Column::State, Expr::value("done"))
-        .col_expr(idempotency_key::Column::ResponseStatus, Expr::value(status as i32))
+        .col_expr(
+            idempotency_key::Column::ResponseStatus,
+            Expr::value(status as i32),
+        )
         .col_expr(idempotency_key::Column::ResponseBody, Expr::value(body))
         .col_expr(idempotency_key::Column::CompletedAt, Expr::value(Some(at)))
         .filter(idempotency_key::Column::Key.eq(key))

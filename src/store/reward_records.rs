@@ -190,7 +190,10 @@ pub async fn update_terms<C: ConnectionTrait>(
     let res = scope::update::<RewardTable>(ctx)
         .col_expr(reward::Column::PayoutId, Expr::value(payout_id))
         .col_expr(reward::Column::AmountMinor, Expr::value(amount_minor))
-        .col_expr(reward::Column::EligibilityDate, Expr::value(eligibility_date))
+        .col_expr(
+            reward::Column::EligibilityDate,
+            Expr::value(eligibility_date),
+        )
         .col_expr(reward::Column::Description, Expr::value(description))
         .col_expr(reward::Column::UpdatedAt, Expr::value(Some(clock::now())))
         .filter(reward::Column::Id.eq(id))
@@ -295,7 +298,10 @@ pub async fn mark_paid<C: ConnectionTrait>(
 ) -> Result<u64> {
     let res = scope::update::<RewardTable>(ctx)
         .col_expr(reward::Column::Status, Expr::value("Issued"))
-        .col_expr(reward::Column::TransactionId, Expr::value(Some(transaction_id)))
+        .col_expr(
+            reward::Column::TransactionId,
+            Expr::value(Some(transaction_id)),
+        )
         .col_expr(reward::Column::IssuedAt, Expr::value(Some(at)))
         .col_expr(reward::Column::UpdatedAt, Expr::value(Some(at)))
         .filter(reward::Column::Id.is_in(ids))

@@ -23,12 +23,21 @@ pub async fn world(app: &TestApp, name: &str) -> World {
         )
         .await;
     let payout = payout_method(app, &org.owner_key, "PayPal").await;
-    World { org, program, jane, payout }
+    World {
+        org,
+        program,
+        jane,
+        payout,
+    }
 }
 
 pub async fn payout_method(app: &TestApp, key: &str, kind: &str) -> Value {
     let (s, p) = app
-        .post("/api/v1/payouts", key, json!({"description": format!("{kind} payments"), "payoutType": kind}))
+        .post(
+            "/api/v1/payouts",
+            key,
+            json!({"description": format!("{kind} payments"), "payoutType": kind}),
+        )
         .await;
     assert_eq!(s, 201, "{p}");
     p
@@ -43,8 +52,16 @@ pub async fn member(app: &TestApp, w: &World, first: &str) -> Value {
 }
 
 /// Creates one manual reward for `member` (by id); answers the reward.
-pub async fn reward(app: &TestApp, key: &str, member: &Value, payout: &Value, amount: f64, eligible: Option<&str>) -> Value {
-    let mut new_reward = json!({"payoutId": payout["id"], "amount": amount, "description": "thanks"});
+pub async fn reward(
+    app: &TestApp,
+    key: &str,
+    member: &Value,
+    payout: &Value,
+    amount: f64,
+    eligible: Option<&str>,
+) -> Value {
+    let mut new_reward =
+        json!({"payoutId": payout["id"], "amount": amount, "description": "thanks"});
     if let Some(e) = eligible {
         new_reward["eligibilityDate"] = json!(e);
     }

@@ -86,7 +86,11 @@ pub enum CreatePayoutResponse {
 #[OpenApi(tag = "ApiTags::Payouts")]
 impl PayoutsApi {
     /// Create a payout method
-    #[oai(path = "/api/v1/payouts", method = "post", operation_id = "createPayout")]
+    #[oai(
+        path = "/api/v1/payouts",
+        method = "post",
+        operation_id = "createPayout"
+    )]
     async fn create(
         &self,
         auth: ApiAuth,
@@ -121,14 +125,24 @@ impl PayoutsApi {
     }
 
     /// Get a payout method
-    #[oai(path = "/api/v1/payouts/:id", method = "get", operation_id = "getPayout")]
+    #[oai(
+        path = "/api/v1/payouts/:id",
+        method = "get",
+        operation_id = "getPayout"
+    )]
     async fn get(&self, auth: ApiAuth, id: Path<PayoutId>) -> Result<Json<Payout>, ApiError> {
         let ctx = self.state.tenant(auth, "getPayout").await?;
-        Ok(Json(payouts::get(&ctx, &self.state.db, &id.0).await?.into()))
+        Ok(Json(
+            payouts::get(&ctx, &self.state.db, &id.0).await?.into(),
+        ))
     }
 
     /// Change a payout method's description or type (absent fields stay)
-    #[oai(path = "/api/v1/payouts/:id", method = "patch", operation_id = "updatePayout")]
+    #[oai(
+        path = "/api/v1/payouts/:id",
+        method = "patch",
+        operation_id = "updatePayout"
+    )]
     async fn update(
         &self,
         auth: ApiAuth,
@@ -148,9 +162,15 @@ impl PayoutsApi {
     }
 
     /// Remove a payout method no unpaid reward uses (history keeps naming it)
-    #[oai(path = "/api/v1/payouts/:id", method = "delete", operation_id = "deletePayout")]
+    #[oai(
+        path = "/api/v1/payouts/:id",
+        method = "delete",
+        operation_id = "deletePayout"
+    )]
     async fn delete(&self, auth: ApiAuth, id: Path<PayoutId>) -> Result<Json<Payout>, ApiError> {
         let ctx = self.state.tenant(auth, "deletePayout").await?;
-        Ok(Json(payouts::delete(&ctx, &self.state.db, &id.0).await?.into()))
+        Ok(Json(
+            payouts::delete(&ctx, &self.state.db, &id.0).await?.into(),
+        ))
     }
 }

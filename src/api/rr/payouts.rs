@@ -48,7 +48,11 @@ impl RrPayoutsApi {
     }
 
     /// Get one payout method
-    #[oai(path = "/api/payouts/:id", method = "get", operation_id = "rrGetPayout")]
+    #[oai(
+        path = "/api/payouts/:id",
+        method = "get",
+        operation_id = "rrGetPayout"
+    )]
     async fn get(&self, auth: ApiAuth, id: Path<PayoutId>) -> Result<Json<RrPayout>, RrError> {
         let ctx = self.state.tenant(auth, "rrGetPayout").await?;
         Ok(Json(rr_payout(

@@ -157,7 +157,10 @@ pub struct RrRewardResult {
     pub reward: Option<RrReward>,
 }
 
-pub fn result_info(status: crate::domain::members::ItemStatus, message: String) -> Result<RrResultInfo, AppError> {
+pub fn result_info(
+    status: crate::domain::members::ItemStatus,
+    message: String,
+) -> Result<RrResultInfo, AppError> {
     Ok(RrResultInfo {
         status: ItemStatus::from_stored(status.as_str())?,
         message,

@@ -10,11 +10,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
 
-pub use super::reward_types::*;
 use super::member_types::RrResultInfo;
+pub use super::reward_types::*;
 use super::{date_bound, RrError};
-use crate::api::enums::{ItemStatus, RewardSort, RuleReferralStatus, Trigger};
 use crate::api::enums::AmountCalculationMethod;
+use crate::api::enums::{ItemStatus, RewardSort, RuleReferralStatus, Trigger};
 use crate::api::wire::{Count, IdText, Offset};
 use crate::api::{idempotency, ApiAuth, ApiTags, State};
 use crate::domain::members::{self, MemberQuery};
@@ -135,7 +135,11 @@ impl RrRewardsApi {
     }
 
     /// Create rewards for members by hand (each item on its own)
-    #[oai(path = "/api/rewards", method = "post", operation_id = "rrCreateRewards")]
+    #[oai(
+        path = "/api/rewards",
+        method = "post",
+        operation_id = "rrCreateRewards"
+    )]
     async fn create(
         &self,
         auth: ApiAuth,
@@ -177,7 +181,7 @@ impl RrRewardsApi {
                 ),
                 payout_id: n.payout_id.clone().map(Into::into),
                 amount,
-                eligibility_date: n.eligibility_date.clone().map(Into::into),
+                eligibility_date: n.eligibility_date.map(Into::into),
                 description: n.description.clone().map(Into::into),
             });
         }
@@ -267,10 +271,7 @@ impl RrRewardsApi {
         }
         let items = ledger::update_many(&ctx, &self.state.db, changes).await?;
         Ok(Json(
-            items
-                .into_iter()
-                .map(rr_result)
-                .collect::<Result<_, _>>()?,
+            items.into_iter().map(rr_result).collect::<Result<_, _>>()?,
         ))
     }
 

@@ -70,7 +70,10 @@ pub struct PayoutInput {
 fn required(field: &str, v: Option<String>) -> Result<String> {
     let v = v.map(|s| s.trim().to_string()).unwrap_or_default();
     if v.is_empty() {
-        return Err(AppError::missing(field, "is required and must not be blank"));
+        return Err(AppError::missing(
+            field,
+            "is required and must not be blank",
+        ));
     }
     Ok(v)
 }
@@ -79,7 +82,10 @@ fn check_id(id: &str) -> Result<&str> {
     if ids::has_prefix(id, "pay") {
         Ok(id)
     } else {
-        Err(AppError::invalid("id", "is not a payout id (expected `pay_…`)"))
+        Err(AppError::invalid(
+            "id",
+            "is not a payout id (expected `pay_…`)",
+        ))
     }
 }
 

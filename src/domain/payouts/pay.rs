@@ -17,9 +17,13 @@ use serde_json::json;
 use crate::domain::{clock, ids, Ctx};
 use crate::error::{AppError, Result};
 use crate::store::members::{MemberRow, MemberTable};
-use crate::store::payouts::{self as store, NewTransaction, PayoutRow, PayoutTable, TransactionRow};
+use crate::store::payouts::{
+    self as store, NewTransaction, PayoutRow, PayoutTable, TransactionRow,
+};
 use crate::store::programs::ProgramTable;
-use crate::store::reward_records::{self as rewards, PendingFilter, ReferralRow, ReferralTable, RewardRow};
+use crate::store::reward_records::{
+    self as rewards, PendingFilter, ReferralRow, ReferralTable, RewardRow,
+};
 use crate::store::{events, scope, Db, Page};
 
 /// Whom a pending list or a payment is for.
@@ -99,13 +103,24 @@ impl People {
         self.members.iter().find(|m| m.id == id)
     }
 
-    fn recipient(&self, kind: &str, member_id: i64, referral_id: Option<i64>) -> (Option<String>, Option<String>) {
+    fn recipient(
+        &self,
+        kind: &str,
+        member_id: i64,
+        referral_id: Option<i64>,
+    ) -> (Option<String>, Option<String>) {
         if kind == "Referral" {
             let r = referral_id.and_then(|id| self.referrals.iter().find(|r| r.id == id));
-            (r.map(|r| r.public_id.clone()), r.and_then(|r| name(&r.first_name, &r.last_name)))
+            (
+                r.map(|r| r.public_id.clone()),
+                r.and_then(|r| name(&r.first_name, &r.last_name)),
+            )
         } else {
             let m = self.member(member_id);
-            (m.map(|m| m.public_id.clone()), m.and_then(|m| name(&m.first_name, &m.last_name)))
+            (
+                m.map(|m| m.public_id.clone()),
+                m.and_then(|m| name(&m.first_name, &m.last_name)),
+            )
         }
     }
 }
@@ -142,9 +157,17 @@ type GroupKey = (String, i64, Option<i64>, Option<i64>, String);
 fn group(rows: Vec<RewardRow>) -> BTreeMap<GroupKey, Vec<RewardRow>> {
     let mut groups: BTreeMap<GroupKey, Vec<RewardRow>> = BTreeMap::new();
     for r in rows {
-        let referral = (r.recipient_type == "Referral").then_some(r.referral_id).flatten();
+        let referral = (r.recipient_type == "Referral")
+            .then_some(r.referral_id)
+            .flatten();
         groups
-            .entry((r.recipient_type.clone(), r.member_id, referral, r.payout_id, r.currency.clone()))
+            .entry((
+                r.recipient_type.clone(),
+                r.member_id,
+                referral,
+                r.payout_id,
+                r.currency.clone(),
+            ))
             .or_default()
             .push(r);
     }
@@ -159,8 +182,13 @@ pub async fn pending(ctx: &Ctx, db: &Db, input: PendingInput) -> Result<Vec<Pend
         eligible_at: (!input.include_ineligible).then(clock::now),
         ..Default::default()
     };
-    if let Some(r) =
-        recipient(ctx, conn, input.recipient_id.as_deref(), input.member_id.as_deref()).await?
+    if let Some(r) = recipient(
+        ctx,
+        conn,
+        input.recipient_id.as_deref(),
+        input.member_id.as_deref(),
+    )
+    .await?
     {
         r.filter(&mut f);
     }
@@ -172,8 +200,18 @@ pub async fn pending(ctx: &Ctx, db: &Db, input: PendingInput) -> Result<Vec<Pend
         rows.iter().filter_map(|r| r.referral_id).collect(),
     )
     .await?;
-    let payouts = scope::find_many::<PayoutTable>(ctx, conn, rows.iter().filter_map(|r| r.payout_id).collect()).await?;
-    let programs = scope::find_many::<ProgramTable>(ctx, conn, rows.iter().filter_map(|r| r.program_id).collect()).await?;
+    let payouts = scope::find_many::<PayoutTable>(
+        ctx,
+        conn,
+        rows.iter().filter_map(|r| r.payout_id).collect(),
+    )
+    .await?;
+    let programs = scope::find_many::<ProgramTable>(
+        ctx,
+        conn,
+        rows.iter().filter_map(|r| r.program_id).collect(),
+    )
+    .await?;
     let mut out = Vec::new();
     for ((kind, member_id, referral_id, payout_id, currency), rows) in group(rows) {
         let payout = payout_id.and_then(|id| payouts.iter().find(|p| p.id == id));
@@ -221,7 +259,11 @@ pub struct TransactionView {
     pub note: Option<String>,
 }
 
-fn transaction_view(t: &TransactionRow, payout: Option<&PayoutRow>, people: &People) -> TransactionView {
+fn transaction_view(
+    t: &TransactionRow,
+    payout: Option<&PayoutRow>,
+    people: &People,
+) -> TransactionView {
     let (recipient_id, _) = people.recipient(&t.recipient_type, t.member_id, t.referral_id);
     TransactionView {
         id: t.public_id.clone(),
@@ -277,7 +319,10 @@ async fn pay_once(ctx: &Ctx, db: &Db, input: &PayInput) -> Result<Attempt> {
     let txn = db.write(ctx).await?;
     let id = input.payout_id.trim();
     if !ids::has_prefix(id, "pay") {
-        return Err(AppError::invalid("payoutId", "is not a payout id (expected `pay_…`)"));
+        return Err(AppError::invalid(
+            "payoutId",
+            "is not a payout id (expected `pay_…`)",
+        ));
     }
     let payout = store::find_live(ctx, &*txn, id)
         .await?
@@ -286,7 +331,13 @@ async fn pay_once(ctx: &Ctx, db: &Db, input: &PayInput) -> Result<Attempt> {
         payout_id: Some(payout.id),
         ..Default::default()
     };
-    let who = recipient(ctx, &*txn, input.recipient_id.as_deref(), input.member_id.as_deref()).await?;
+    let who = recipient(
+        ctx,
+        &*txn,
+        input.recipient_id.as_deref(),
+        input.member_id.as_deref(),
+    )
+    .await?;
     if let Some(r) = &who {
         r.filter(&mut f);
     }
@@ -295,7 +346,11 @@ async fn pay_once(ctx: &Ctx, db: &Db, input: &PayInput) -> Result<Attempt> {
     let mut member_ids: Vec<i64> = match &who {
         Some(Recipient::Member(m)) => vec![m.id],
         Some(Recipient::Referral(r)) => vec![r.member_id],
-        None => rewards::pending(ctx, &*txn, &f).await?.iter().map(|r| r.member_id).collect(),
+        None => rewards::pending(ctx, &*txn, &f)
+            .await?
+            .iter()
+            .map(|r| r.member_id)
+            .collect(),
     };
     member_ids.sort_unstable();
     member_ids.dedup();
@@ -398,7 +453,12 @@ pub async fn list_transactions(
         page.items.iter().filter_map(|t| t.referral_id).collect(),
     )
     .await?;
-    let payouts = scope::find_many::<PayoutTable>(ctx, conn, page.items.iter().map(|t| t.payout_id).collect()).await?;
+    let payouts = scope::find_many::<PayoutTable>(
+        ctx,
+        conn,
+        page.items.iter().map(|t| t.payout_id).collect(),
+    )
+    .await?;
     Ok(Page {
         items: page
             .items

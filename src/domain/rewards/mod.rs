@@ -14,7 +14,9 @@ pub enum Trigger {
     ReferralQualified,
     ReferralApproved,
     /// A purchase (referral action) by its numeric id.
-    Purchase { action_id: i64 },
+    Purchase {
+        action_id: i64,
+    },
 }
 
 impl Trigger {

@@ -33,7 +33,10 @@ fn final_state(row: &RewardRow) -> Option<String> {
 async fn update_one(ctx: &Ctx, db: &Db, c: RewardChange) -> Result<RewardItem> {
     let txn = db.write(ctx).await?;
     let Some(row) = store::find_live(ctx, &*txn, &c.reward_id).await? else {
-        return Ok(RewardItem::fail(ItemStatus::NotFound, "no reward with this rewardId"));
+        return Ok(RewardItem::fail(
+            ItemStatus::NotFound,
+            "no reward with this rewardId",
+        ));
     };
     if let Some(state) = final_state(&row) {
         return Ok(RewardItem::fail(
@@ -57,7 +60,12 @@ async fn update_one(ctx: &Ctx, db: &Db, c: RewardChange) -> Result<RewardItem> {
         None => row.amount_minor,
         Some(a) => match values::parse_money("amount", a, &row.currency) {
             Ok(a) if a > 0 => a,
-            Ok(_) => return Ok(RewardItem::fail(ItemStatus::Failed, "amount: must be more than 0")),
+            Ok(_) => {
+                return Ok(RewardItem::fail(
+                    ItemStatus::Failed,
+                    "amount: must be more than 0",
+                ))
+            }
             Err(e) => return Ok(RewardItem::fail(ItemStatus::Failed, e.to_string())),
         },
     };
@@ -103,11 +111,7 @@ async fn reread(ctx: &Ctx, txn: &WriteTxn, id: i64) -> Result<RewardView> {
 }
 
 /// Applies each change on its own.
-pub async fn update_many(
-    ctx: &Ctx,
-    db: &Db,
-    items: Vec<RewardChange>,
-) -> Result<Vec<RewardItem>> {
+pub async fn update_many(ctx: &Ctx, db: &Db, items: Vec<RewardChange>) -> Result<Vec<RewardItem>> {
     let mut out = Vec::with_capacity(items.len());
     for c in items {
         out.push(update_one(ctx, db, c).await?);
@@ -118,7 +122,10 @@ pub async fn update_many(
 async fn remove_one(ctx: &Ctx, db: &Db, reward_id: &str) -> Result<RewardItem> {
     let txn = db.write(ctx).await?;
     let Some(row) = store::find_live(ctx, &*txn, reward_id).await? else {
-        return Ok(RewardItem::fail(ItemStatus::NotFound, "no reward with this id"));
+        return Ok(RewardItem::fail(
+            ItemStatus::NotFound,
+            "no reward with this id",
+        ));
     };
     if final_state(&row).as_deref() == Some("Issued") {
         return Ok(RewardItem::fail(
@@ -133,7 +140,14 @@ async fn remove_one(ctx: &Ctx, db: &Db, reward_id: &str) -> Result<RewardItem> {
         ));
     }
     let removed = reread(ctx, &txn, row.id).await?;
-    events::record(ctx, &txn, "RewardDelete", &removed.id, json!({"reward": removed})).await?;
+    events::record(
+        ctx,
+        &txn,
+        "RewardDelete",
+        &removed.id,
+        json!({"reward": removed}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(RewardItem {
         status: ItemStatus::Success,
@@ -180,7 +194,9 @@ pub async fn issue(
         .ok_or_else(|| AppError::not_found("reward"))?;
     let now = clock::now();
     let refusal = if let Some(state) = final_state(&row) {
-        Some(format!("the reward is {state}; only a Pending reward can be issued"))
+        Some(format!(
+            "the reward is {state}; only a Pending reward can be issued"
+        ))
     } else if row.status != "Pending" {
         Some(format!(
             "the reward is {}; only a Pending reward can be issued",
@@ -212,7 +228,14 @@ pub async fn issue(
         });
     }
     let reward = reread(ctx, &txn, row.id).await?;
-    events::record(ctx, &txn, "RewardIssue", &reward.id, json!({"reward": reward})).await?;
+    events::record(
+        ctx,
+        &txn,
+        "RewardIssue",
+        &reward.id,
+        json!({"reward": reward}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(IssueOutcome {
         reward,

@@ -103,7 +103,14 @@ async fn create_one(ctx: &Ctx, db: &Db, item: NewReward) -> Result<RewardItem> {
     )
     .await?;
     let reward = view(ctx, &*txn, row).await?;
-    events::record(ctx, &txn, "RewardAdd", &reward.id, json!({"reward": reward})).await?;
+    events::record(
+        ctx,
+        &txn,
+        "RewardAdd",
+        &reward.id,
+        json!({"reward": reward}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(RewardItem {
         status: ItemStatus::Success,

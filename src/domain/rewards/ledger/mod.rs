@@ -163,7 +163,10 @@ pub(in crate::domain) async fn views<C: ConnectionTrait>(
                 .and_then(|id| transactions.get(&id))
                 .map(|t| t.public_id.clone()),
             updated_at: r.updated_at,
-            rule_id: r.rule_id.and_then(|id| rules.get(&id)).map(|x| x.public_id.clone()),
+            rule_id: r
+                .rule_id
+                .and_then(|id| rules.get(&id))
+                .map(|x| x.public_id.clone()),
             source: r.source,
             reason: r.held_reason,
         });
@@ -202,9 +205,7 @@ pub fn parse_status(field: &str, raw: &str) -> Result<String> {
         .iter()
         .find(|s| s.eq_ignore_ascii_case(raw.trim()))
         .map(|s| s.to_string())
-        .ok_or_else(|| {
-            AppError::invalid(field, format!("must be one of {}", STATUSES.join(", ")))
-        })
+        .ok_or_else(|| AppError::invalid(field, format!("must be one of {}", STATUSES.join(", "))))
 }
 
 /// Rewards not removed, filtered and ordered; unknown program, member or referral → empty.
