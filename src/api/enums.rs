@@ -272,6 +272,59 @@ impl ErrorCode {
     }
 }
 
+// payouts: reward and payout values of the 003 surface.
+wire_enum!(
+    /// A reward's state (003): Pending → Processing → Issued, plus Held and Cancelled.
+    RewardStatus {
+        Pending = "Pending",
+        Processing = "Processing",
+        Issued = "Issued",
+        Held = "Held",
+        Cancelled = "Cancelled",
+    }
+);
+
+wire_enum!(
+    /// Whom a reward pays: the referring member or the referral (003 `type`).
+    RewardRecipientType {
+        Member = "Member",
+        Referral = "Referral",
+    }
+);
+
+wire_enum!(
+    /// The 003 reward list orders (`Reward_Action`: by amount; `Complete_Dt`: by issue date,
+    /// unissued rewards last).
+    RewardSort {
+        CreateDtAsc = "Create_Dt_Asc",
+        CreateDtDesc = "Create_Dt_Desc",
+        RewardActionDesc = "Reward_Action_Desc",
+        RewardActionAsc = "Reward_Action_Asc",
+        RecipientNameDesc = "Recipient_Name_Desc",
+        RecipientNameAsc = "Recipient_Name_Asc",
+        CompleteDtDesc = "Complete_Dt_Desc",
+        CompleteDtAsc = "Complete_Dt_Asc",
+    }
+);
+
+wire_enum!(
+    /// How a rule computes its amount (003 `reward.amountCalculationMethod`).
+    AmountCalculationMethod {
+        Fixed = "Fixed",
+        Percent = "Percent",
+        Script = "Script",
+    }
+);
+
+wire_enum!(
+    /// The referral status a rule fires on (003 `trigger.referralStatus`).
+    RuleReferralStatus {
+        Pending = "Pending",
+        Qualified = "Qualified",
+        Approved = "Approved",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -259,6 +259,52 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
     // end rewards engine
     ("billmgrGet", &[]),
     ("billmgrPost", &[]),
+    // payouts: payout methods, rewards and payouts (003).
+    ("createPayout", &[]),
+    ("listPayouts", &[]),
+    ("getPayout", &[(404, "The key's org has no live payout method with this id.")]),
+    ("updatePayout", &[(404, "The key's org has no live payout method with this id.")]),
+    (
+        "deletePayout",
+        &[
+            (404, "The key's org has no live payout method with this id."),
+            (409, "Unpaid rewards (Pending, Processing or Held) still use the payout method."),
+        ],
+    ),
+    ("rrListPayouts", &[]),
+    ("rrGetPayout", &[(404, "The key's org has no live payout method with this id.")]),
+    (
+        "rrPendingPayouts",
+        &[(404, "`recipientId` or `memberId` names no member or referral of the key's org.")],
+    ),
+    (
+        "rrListPayoutTransactions",
+        &[(404, "`recipientId` names no member or referral of the key's org.")],
+    ),
+    (
+        "rrIssuePayoutTransactions",
+        &[
+            (404, "`payoutId` names no live payout method, or `recipientId`/`memberId` no member or referral, of the key's org."),
+            (409, "A request with the same `Idempotency-Key` is still in progress, or the rewards kept changing while they were being paid; retry."),
+            (422, "The `Idempotency-Key` was used with a different request."),
+        ],
+    ),
+    ("rrListRewards", &[]),
+    (
+        "rrCreateRewards",
+        &[
+            (409, "A request with the same `Idempotency-Key` is still in progress; retry."),
+            (422, "The `Idempotency-Key` was used with a different request."),
+        ],
+    ),
+    ("rrUpdateRewards", &[]),
+    ("rrIssueReward", &[(404, "The key's org has no live reward with this id.")]),
+    ("rrRemoveRewards", &[]),
+    ("rrRemoveRewardsDelete", &[]),
+    (
+        "rrListRewardRules",
+        &[(404, "`programId` names no program of the key's org.")],
+    ),
 ];
 
 pub fn errors_of(operation_id: &str) -> Option<&'static [(u16, &'static str)]> {

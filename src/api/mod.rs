@@ -5,6 +5,7 @@ pub mod enums;
 pub mod error;
 pub mod errors_table;
 pub mod func;
+pub mod idempotency;
 pub mod native;
 pub mod rr;
 pub mod spec;
@@ -66,6 +67,8 @@ pub enum ApiTags {
     FuncCalls,
     /// Health and readiness.
     Operations,
+    /// Payout methods (native).
+    Payouts,
 }
 
 /// `Authorization: Bearer <key>`.
@@ -190,12 +193,21 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             native::scripts::ScriptsApi {
                 state: state.clone(),
             },
-            // rewards engine
+            // Purchases, rewards, payout methods and payouts, in a tuple of their own.
             (
                 rr::purchases::RrPurchasesApi {
                     state: state.clone(),
                 },
                 native::rewards::RewardsApi {
+                    state: state.clone(),
+                },
+                native::payouts::PayoutsApi {
+                    state: state.clone(),
+                },
+                rr::rewards::RrRewardsApi {
+                    state: state.clone(),
+                },
+                rr::payouts::RrPayoutsApi {
                     state: state.clone(),
                 },
             ),

@@ -97,6 +97,24 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     // (see api::func::access_of), so the operation itself needs only a read right.
     ("billmgrGet", tenant("programs", READ)),
     ("billmgrPost", tenant("programs", READ)),
+    // payouts: payout methods, rewards and payouts (003).
+    ("createPayout", tenant("payouts", WRITE)),
+    ("listPayouts", tenant("payouts", READ)),
+    ("getPayout", tenant("payouts", READ)),
+    ("updatePayout", tenant("payouts", WRITE)),
+    ("deletePayout", tenant("payouts", WRITE)),
+    ("rrListPayouts", tenant("payouts", READ)),
+    ("rrGetPayout", tenant("payouts", READ)),
+    ("rrPendingPayouts", tenant("payouts", READ)),
+    ("rrListPayoutTransactions", tenant("payouts", READ)),
+    ("rrIssuePayoutTransactions", tenant("payouts", WRITE)),
+    ("rrListRewards", tenant("rewards", READ)),
+    ("rrCreateRewards", tenant("rewards", WRITE)),
+    ("rrUpdateRewards", tenant("rewards", WRITE)),
+    ("rrIssueReward", tenant("rewards", WRITE)),
+    ("rrRemoveRewards", tenant("rewards", WRITE)),
+    ("rrRemoveRewardsDelete", tenant("rewards", WRITE)),
+    ("rrListRewardRules", tenant("rules", READ)),
 ];
 
 pub fn access_for(operation_id: &str) -> Option<Access> {

@@ -28,6 +28,9 @@ pub mod roles;
 pub mod rules;
 pub mod scripts;
 pub mod values;
+// payouts: payout methods and transactions, Idempotency-Key.
+pub mod idempotency;
+pub mod payouts;
 
 pub use ctx::Ctx;
 pub use paging::PageReq;

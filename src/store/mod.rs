@@ -25,6 +25,10 @@ pub mod rewards;
 pub mod rules;
 pub mod scope;
 pub mod scripts;
+// payouts: payout methods and transactions, rewards as 003 shows them, idempotency keys.
+pub mod idempotency;
+pub mod payouts;
+pub mod reward_records;
 mod write;
 
 pub use write::WriteTxn;

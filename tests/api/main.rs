@@ -22,6 +22,9 @@ mod pages;
 mod programs;
 mod referral_fraud;
 mod referrals;
+// payouts: payout methods, rewards, payouts, idempotency.
+mod payouts;
+mod rewards;
 mod rules;
 mod script_load;
 mod scripts;

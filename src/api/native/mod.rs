@@ -6,6 +6,7 @@ pub mod keys;
 pub mod members;
 pub mod ops;
 pub mod orgs;
+pub mod payouts;
 pub mod programs;
 pub mod referrals;
 pub mod rewards;

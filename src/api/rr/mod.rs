@@ -9,6 +9,11 @@ pub mod stats;
 pub mod referral_types;
 pub mod referrals;
 pub mod purchases;
+// payouts: rewards, reward rules, payout methods, pending payouts and transactions.
+pub mod payout_types;
+pub mod payouts;
+pub mod reward_types;
+pub mod rewards;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};

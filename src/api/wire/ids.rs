@@ -132,6 +132,12 @@ public_id!(
     "rwd"
 );
 
+public_id!(
+    /// A payout method id, `pay_…`.
+    PayoutId,
+    "pay"
+);
+
 /// An absolute http(s) URL of at most 2048 characters (`format: uri`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebUrl(pub String);

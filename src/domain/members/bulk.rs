@@ -119,7 +119,8 @@ async fn matches(
         .map_err(internal)
 }
 
-async fn exactly_one(
+/// The one live member the query names, or the item's failure (none, several, bad query).
+pub(in crate::domain) async fn exactly_one(
     ctx: &Ctx,
     txn: &WriteTxn,
     q: &MemberQuery,

@@ -34,6 +34,9 @@ pub use list::{list, parse_sort, parse_window, ListMembers, DEFAULT_COUNT, MAX_C
 pub use profile::{parse_profile, MemberNames, Profile};
 pub use query::{find_by_text, find_for_access, resolve_promo_code, MemberQuery};
 pub use stats::{member_stats, MemberStatsView, TimePeriod};
+// For the reward and payout calls (payouts).
+pub(in crate::domain) use bulk::exactly_one;
+pub(in crate::domain) use query::matching_text;
 
 /// A member as every surface sees it (the stored member less its tenancy columns).
 #[derive(Debug, Clone, PartialEq, Eq)]

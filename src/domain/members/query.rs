@@ -131,4 +131,35 @@ pub async fn find_by_text(ctx: &Ctx, db: &Db, field: &str, text: &str) -> Result
             "{n} members match `{text}`; query by member id instead"
         ))),
     }
+/// Ids of live members whose public id, email, external id or referral code is `text` (the 003
+/// reward and payout filters' `query`).
+pub(in crate::domain) async fn matching_text<C: sea_orm::ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    text: &str,
+) -> Result<Vec<i64>> {
+    let text = text.trim();
+    let mut ids = Vec::new();
+    for (column, value) in [
+        (MemberColumn::PublicId, text.to_string()),
+        (MemberColumn::Email, text.to_lowercase()),
+        (MemberColumn::ExternalId, text.to_string()),
+    ] {
+        ids.extend(
+            store::find_live_by(ctx, db, column, &value, None)
+                .await?
+                .into_iter()
+                .map(|m| m.id),
+        );
+    }
+    if let Ok(code) = Code::parse("query", text) {
+        if let Some(m) = code_store::member_by_code(ctx, db, code.as_str()).await? {
+            if m.removed_at.is_none() {
+                ids.push(m.id);
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }

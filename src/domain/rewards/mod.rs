@@ -59,3 +59,6 @@ pub async fn apply_rules(
 ) -> Result<Vec<i64>> {
     engine::apply(ctx, txn, scripts, referral_id, trigger).await
 }
+
+// payouts: the 003 reward calls (list, manual rewards, update, issue, remove).
+pub mod ledger;
