@@ -161,15 +161,19 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             native::members::MembersApi {
                 state: state.clone(),
             },
-            rr::programs::RrProgramsApi {
-                state: state.clone(),
-            },
-            rr::members::RrMembersApi {
-                state: state.clone(),
-            },
-            rr::access::RrAccessApi {
-                state: state.clone(),
-            },
+            // The 003 programs, members and access URLs, in a tuple of their own.
+            (
+                rr::programs::RrProgramsApi {
+                    state: state.clone(),
+                },
+                rr::members::RrMembersApi {
+                    state: state.clone(),
+                },
+                rr::access::RrAccessApi {
+                    state: state.clone(),
+                },
+            ),
+            // Member stats and referrals.
             (
                 rr::stats::RrStatsApi {
                     state: state.clone(),

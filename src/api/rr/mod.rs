@@ -5,10 +5,10 @@ pub mod access;
 pub mod member_types;
 pub mod members;
 pub mod programs;
-pub mod stats;
+pub mod purchases;
 pub mod referral_types;
 pub mod referrals;
-pub mod purchases;
+pub mod stats;
 // payouts: rewards, reward rules, payout methods, pending payouts and transactions.
 pub mod payout_types;
 pub mod payouts;

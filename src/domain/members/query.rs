@@ -98,39 +98,29 @@ pub async fn find_for_access(ctx: &Ctx, db: &Db, q: &MemberQuery) -> Result<Memb
 }
 
 /// The one live member a plain 003 `query` string names: a member id, an email, a referral code
-/// or an external id (each reading that fits the text is tried; several members → 409).
+/// or an external id (every reading is tried; several members → 409).
 pub async fn find_by_text(ctx: &Ctx, db: &Db, field: &str, text: &str) -> Result<MemberDetail> {
     let text = text.trim();
     if text.is_empty() {
         return Err(AppError::missing(field, "is required"));
     }
     let conn = db.conn();
-    let mut rows = if ids::has_prefix(text, "mem") {
-        store::find_live_by(ctx, conn, MemberColumn::PublicId, text, None).await?
-    } else {
-        let mut rows = Vec::new();
-        if let Ok(email) = values::email(field, text) {
-            rows.extend(store::find_live_by(ctx, conn, MemberColumn::Email, &email, None).await?);
+    let ids = matching_text(ctx, conn, text).await?;
+    match ids.as_slice() {
+        [] => Err(AppError::not_found("member")),
+        [id] => {
+            let row = scope::find_by_id::<MemberTable>(ctx, conn, *id)
+                .await?
+                .ok_or_else(|| AppError::not_found("member"))?;
+            detail(ctx, conn, row).await
         }
-        if let Ok(code) = Code::parse(field, text) {
-            if let Some(m) = code_store::member_by_code(ctx, conn, code.as_str()).await? {
-                if m.removed_at.is_none() {
-                    rows.push(m);
-                }
-            }
-        }
-        rows.extend(store::find_live_by(ctx, conn, MemberColumn::ExternalId, text, None).await?);
-        rows.sort_by_key(|m| m.id);
-        rows.dedup_by_key(|m| m.id);
-        rows
-    };
-    match rows.len() {
-        0 => Err(AppError::not_found("member")),
-        1 => detail(ctx, conn, rows.remove(0)).await,
-        n => Err(AppError::conflict(format!(
-            "{n} members match `{text}`; query by member id instead"
+        more => Err(AppError::conflict(format!(
+            "{} members match `{text}`; query by member id instead",
+            more.len()
         ))),
     }
+}
+
 /// Ids of live members whose public id, email, external id or referral code is `text` (the 003
 /// reward and payout filters' `query`).
 pub(in crate::domain) async fn matching_text<C: sea_orm::ConnectionTrait>(

@@ -99,7 +99,7 @@ pub(super) async fn script_verdict(
         },
     };
     Ok(
-        match script_domain::run_current(ctx, db, scripts, &row, facts).await {
+        match script_domain::run_current(ctx, db.conn(), scripts, &row, facts).await {
             Ok(Ok(value)) => match value.as_str() {
                 Some("allow") => Verdict::Allow,
                 Some("deny") => Verdict::Deny,
