@@ -18,6 +18,7 @@ mod openapi;
 mod orgs_keys;
 mod pages;
 mod programs;
+mod referral_changes;
 mod referral_fraud;
 mod referrals;
 mod rules;
