@@ -5,6 +5,7 @@ pub mod access;
 pub mod member_types;
 pub mod members;
 pub mod programs;
+pub mod referral_query;
 pub mod referral_types;
 pub mod referrals;
 
