@@ -118,6 +118,32 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
     ),
     ("rrUpdateMembers", &[]),
     // Referrals (003 and native fraud review).
+    ("rrListReferrals", &[]),
+    (
+        "rrGetReferral",
+        &[
+            (404, "No live referral of the key's org matches."),
+            (409, "Several referrals match (e.g. one email in several programs); query by referralId."),
+        ],
+    ),
+    (
+        "rrGetReferralAlias",
+        &[
+            (404, "No live referral of the key's org matches."),
+            (409, "Several referrals match (e.g. one email in several programs); query by referralId."),
+        ],
+    ),
+    ("rrUpdateReferrals", &[]),
+    (
+        "rrSetReferralStatus",
+        &[
+            (404, "Body was one object: no live referral of the key's org has this id (in this program)."),
+            (409, "Body was one object: the move is not allowed from the current status (the message names it)."),
+            (422, "Body was one object: the referral could not take the change."),
+        ],
+    ),
+    ("rrRemoveReferrals", &[]),
+    ("rrRemoveReferralsDelete", &[]),
     ("listHeldReferrals", &[]),
     ("getReferral", &[(404, "The key's org has no live referral with this id.")]),
     (

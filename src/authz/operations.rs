@@ -59,6 +59,13 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("rrUpdateMembers", tenant("members", WRITE)),
     // Referrals (003).
     ("rrCreateReferral", tenant("referrals", WRITE)),
+    ("rrListReferrals", tenant("referrals", READ)),
+    ("rrGetReferral", tenant("referrals", READ)),
+    ("rrGetReferralAlias", tenant("referrals", READ)),
+    ("rrUpdateReferrals", tenant("referrals", WRITE)),
+    ("rrSetReferralStatus", tenant("referrals", WRITE)),
+    ("rrRemoveReferrals", tenant("referrals", WRITE)),
+    ("rrRemoveReferralsDelete", tenant("referrals", WRITE)),
     ("listHeldReferrals", tenant("referrals", READ)),
     ("getReferral", tenant("referrals", READ)),
     ("releaseReferral", tenant("referrals", WRITE)),

@@ -58,13 +58,15 @@ pub async fn insert<C: ConnectionTrait>(db: &C, row: ReferralRow) -> Result<Opti
     })
 }
 
-/// The live referral of the program with this mailbox or external id (what refused an insert).
+/// The live referral of the program, other than `except_id`, with this mailbox or external id
+/// (what refused an insert or update).
 pub async fn find_duplicate<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     program_id: i64,
     email_key: Option<&str>,
     external_id: Option<&str>,
+    except_id: Option<i64>,
 ) -> Result<Option<ReferralRow>> {
     let mut any = Condition::any();
     if let Some(k) = email_key {
@@ -76,6 +78,7 @@ pub async fn find_duplicate<C: ConnectionTrait>(
     scoped::<referral::Entity>(ctx)
         .filter(referral::Column::ProgramId.eq(program_id))
         .filter(referral::Column::RemovedAt.is_null())
+        .filter(referral::Column::Id.ne(except_id.unwrap_or(0)))
         .filter(any)
         .one(db)
         .await

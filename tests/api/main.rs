@@ -20,6 +20,7 @@ mod openapi;
 mod orgs_keys;
 mod pages;
 mod programs;
+mod referral_changes;
 mod referral_fraud;
 mod referrals;
 // payouts: payout methods, rewards, payouts, idempotency.

@@ -6,6 +6,7 @@ pub mod member_types;
 pub mod members;
 pub mod programs;
 pub mod purchases;
+pub mod referral_query;
 pub mod referral_types;
 pub mod referrals;
 pub mod stats;

@@ -6,9 +6,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
 use super::member_types::RrResultInfo;
+pub use super::referral_query::*;
 use crate::api::enums::ReferralStatusName;
 use crate::api::wire::{Amount, Line, Text, Timestamp};
-use crate::domain::referrals::{Details, Referral, ReferralQuery};
+use crate::domain::referrals::{Details, Referral};
 use crate::error::AppError;
 
 /// A referral as 003 shows it.
@@ -179,7 +180,7 @@ pub struct RrReferralFields {
     pub recruiter_assigned_id: Option<Line<200>>,
 }
 
-fn s<const N: usize>(v: Option<Line<N>>) -> Option<String> {
+pub(super) fn s<const N: usize>(v: Option<Line<N>>) -> Option<String> {
     v.map(Into::into)
 }
 
@@ -233,75 +234,6 @@ pub enum RrCreateReferralResponse {
     /// The referral as created.
     #[oai(status = 201)]
     Created(Json<RrCreatedReferral>),
-}
-
-#[derive(Object, Clone, Default)]
-#[oai(rename_all = "camelCase")]
-pub struct RrReferralPrimaryInfo {
-    pub referral_id: Option<Line<200>>,
-}
-
-#[derive(Object, Clone, Default)]
-#[oai(rename_all = "camelCase")]
-pub struct RrReferralSecondaryInfo {
-    pub external_identifier: Option<Line<200>>,
-    pub email: Option<Line<254>>,
-    pub phone_number: Option<Line<200>>,
-}
-
-/// The program, by id, name or title; PascalCase keys (official samples) and camelCase both.
-#[derive(Object, Clone, Default)]
-pub struct RrReferralTertiaryInfo {
-    #[oai(rename = "ProgramId")]
-    pub program_id_pascal: Option<Line<200>>,
-    #[oai(rename = "ProgramName")]
-    pub program_name_pascal: Option<Line<200>>,
-    #[oai(rename = "ProgramTitle")]
-    pub program_title_pascal: Option<Line<200>>,
-    #[oai(rename = "programId")]
-    pub program_id: Option<Line<200>>,
-    #[oai(rename = "programName")]
-    pub program_name: Option<Line<200>>,
-    #[oai(rename = "programTitle")]
-    pub program_title: Option<Line<200>>,
-}
-
-/// A referral id, email or external id; `Identifier` (official) or `identifier`.
-#[derive(Object, Clone, Default)]
-pub struct RrReferralFuzzyInfo {
-    #[oai(rename = "Identifier")]
-    pub identifier_pascal: Option<Line<254>>,
-    #[oai(rename = "identifier")]
-    pub identifier: Option<Line<254>>,
-}
-
-/// ReferralQuery (003): primaryInfo, or secondaryInfo together with tertiaryInfo, or fuzzyInfo.
-#[derive(Object, Clone, Default)]
-#[oai(rename_all = "camelCase")]
-pub struct RrReferralQuery {
-    pub primary_info: Option<RrReferralPrimaryInfo>,
-    pub secondary_info: Option<RrReferralSecondaryInfo>,
-    pub tertiary_info: Option<RrReferralTertiaryInfo>,
-    pub fuzzy_info: Option<RrReferralFuzzyInfo>,
-}
-
-impl From<&RrReferralQuery> for ReferralQuery {
-    fn from(q: &RrReferralQuery) -> Self {
-        let p = q.primary_info.clone().unwrap_or_default();
-        let s2 = q.secondary_info.clone().unwrap_or_default();
-        let t = q.tertiary_info.clone().unwrap_or_default();
-        let f = q.fuzzy_info.clone().unwrap_or_default();
-        ReferralQuery {
-            referral_id: s(p.referral_id),
-            external_id: s(s2.external_identifier),
-            email: s(s2.email),
-            phone: s(s2.phone_number),
-            program_id: s(t.program_id_pascal.or(t.program_id)),
-            program_name: s(t.program_name_pascal.or(t.program_name)),
-            program_title: s(t.program_title_pascal.or(t.program_title)),
-            identifier: s(f.identifier_pascal.or(f.identifier)),
-        }
-    }
 }
 
 #[derive(Object)]

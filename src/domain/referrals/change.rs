@@ -21,7 +21,6 @@ pub(super) const CANCELLABLE: [&str; 2] = ["Pending", "Held"];
 pub(super) struct StatusOutcome {
     pub referral: Referral,
     /// Did anything change (and get written)?
-    #[allow(dead_code, reason = "read by the bulk update, next")]
     pub changed: bool,
 }
 

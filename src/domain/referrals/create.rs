@@ -246,6 +246,7 @@ pub async fn create(
             program.id,
             email_key.as_deref(),
             external_id.as_deref(),
+            None,
         )
         .await?;
         return Err(AppError::conflict(match existing {

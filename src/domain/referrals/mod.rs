@@ -7,17 +7,23 @@
 //! Invariants: one live referral per customer (mailbox or external id) and program, kept by
 //! unique indexes; every change writes its events (ReferralAdd, ReferralUpdate,
 //! ReferralStatusChange, ReferralDelete) and runs the rules in the transaction that makes it.
+mod bulk;
 mod change;
 mod create;
 mod fraud;
 pub mod hold;
 pub mod identity;
+mod list;
 mod query;
 pub mod status;
 mod view;
 
+pub use bulk::{
+    remove_many, set_statuses, update_many, ReferralChanges, ReferralItemResult, StatusChange,
+};
 pub use create::{create, NewReferral};
 pub use fraud::VELOCITY_WINDOW_HOURS;
+pub use list::{list, ListReferrals, ListSort};
 pub use query::{
     resolve, resolve_text, single, view_by_id, ReferralQuery, ReferralRef, SingleQuery,
 };
