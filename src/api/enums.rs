@@ -288,3 +288,27 @@ mod tests {
         ));
     }
 }
+
+wire_enum!(
+    /// A referral's status as the 003 surface answers it (capitalised, as the vendor does).
+    ReferralStatusName {
+        Pending = "Pending",
+        Qualified = "Qualified",
+        Approved = "Approved",
+        Denied = "Denied",
+    }
+);
+
+wire_enum!(
+    /// The 003 referral list orders (Closed = approved or denied, by when).
+    ReferralSort {
+        CreateDtDesc = "Create_Dt_Desc",
+        CreateDtAsc = "Create_Dt_Asc",
+        AmountDesc = "Amount_Desc",
+        AmountAsc = "Amount_Asc",
+        QualifiedDtDesc = "Qualified_Dt_Desc",
+        QualifiedDtAsc = "Qualified_Dt_Asc",
+        ClosedDtDesc = "Closed_Dt_Desc",
+        ClosedDtAsc = "Closed_Dt_Asc",
+    }
+);

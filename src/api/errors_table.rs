@@ -61,15 +61,20 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
     ),
     (
         "createProgram",
-        &[(409, "The name is taken, or the project already has a default program.")],
+        &[
+            (404, "`fraud_script_id` names no script of the key's org."),
+            (409, "The name is taken, or the project already has a default program."),
+            (422, "`fraud_script_id` names a script that is not of kind fraud."),
+        ],
     ),
     ("listPrograms", &[]),
     ("getProgram", &[(404, "The key's org has no program with this id.")]),
     (
         "updateProgram",
         &[
-            (404, "The key's org has no program with this id."),
+            (404, "The key's org has no program with this id, or `fraud_script_id` no script of it."),
             (409, "The name is taken, or the project already has a default program."),
+            (422, "`fraud_script_id` names a script that is not of kind fraud."),
         ],
     ),
     (
@@ -105,6 +110,34 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         )],
     ),
     ("rrUpdateMembers", &[]),
+    // Referrals (003 and native fraud review).
+    ("listHeldReferrals", &[]),
+    ("getReferral", &[(404, "The key's org has no live referral with this id.")]),
+    (
+        "releaseReferral",
+        &[
+            (404, "The key's org has no live referral with this id."),
+            (409, "The referral is not held."),
+        ],
+    ),
+    (
+        "denyReferral",
+        &[
+            (404, "The key's org has no live referral with this id."),
+            (409, "The referral is not held, or it is approved (approved is final)."),
+        ],
+    ),
+    (
+        "rrCreateReferral",
+        &[
+            (404, "No member of the key's org has this referral or promo code (or the member was removed)."),
+            (409, "The customer (email mailbox or externalIdentifier) already is a live referral of the program; the message names it."),
+            (
+                422,
+                "The code is no longer active, its member is disabled or has no program, the member would refer themself, or the program's fraud check denied the referral.",
+            ),
+        ],
+    ),
     ("rrRemoveMembers", &[]),
     ("rrRemoveMembersDelete", &[]),
     (

@@ -167,6 +167,14 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             rr::access::RrAccessApi {
                 state: state.clone(),
             },
+            (
+                rr::referrals::RrReferralsApi {
+                    state: state.clone(),
+                },
+                native::referrals::ReferralsApi {
+                    state: state.clone(),
+                },
+            ),
             native::rules::RulesApi {
                 state: state.clone(),
             },
@@ -187,8 +195,9 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
                 native::rewards::RewardsApi {
                     state: state.clone(),
                 },
+                // (in this tuple: poem-openapi implements OpenApi for tuples of at most 16)
+                func::FuncApi { state },
             ),
-            func::FuncApi { state },
         ),
         "Vouch",
         env!("CARGO_PKG_VERSION"),

@@ -57,6 +57,12 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("rrListMembers", tenant("members", READ)),
     ("rrCreateMember", tenant("members", WRITE)),
     ("rrUpdateMembers", tenant("members", WRITE)),
+    // Referrals (003).
+    ("rrCreateReferral", tenant("referrals", WRITE)),
+    ("listHeldReferrals", tenant("referrals", READ)),
+    ("getReferral", tenant("referrals", READ)),
+    ("releaseReferral", tenant("referrals", WRITE)),
+    ("denyReferral", tenant("referrals", WRITE)),
     ("rrRemoveMembers", tenant("members", WRITE)),
     ("rrRemoveMembersDelete", tenant("members", WRITE)),
     ("rrMemberAccessUrls", tenant("members", WRITE)),

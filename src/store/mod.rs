@@ -21,6 +21,7 @@ pub mod referral_codes;
 pub mod referral_actions;
 pub mod rewards;
 // end rewards engine
+pub mod referrals;
 pub mod rules;
 pub mod scope;
 pub mod scripts;

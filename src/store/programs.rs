@@ -33,6 +33,9 @@ pub struct ProgramFields {
     pub is_active: bool,
     pub currency: String,
     pub embed_origins: Vec<String>,
+    pub velocity_limit: i32,
+    /// The fraud script's numeric id.
+    pub fraud_script_id: Option<i64>,
 }
 
 fn apply(am: &mut program::ActiveModel, f: ProgramFields) {
@@ -52,6 +55,8 @@ fn apply(am: &mut program::ActiveModel, f: ProgramFields) {
     am.is_active = Set(f.is_active);
     am.currency = Set(f.currency);
     am.embed_origins = Set(serde_json::to_string(&f.embed_origins).unwrap_or_else(|_| "[]".into()));
+    am.velocity_limit = Set(f.velocity_limit);
+    am.fraud_script_id = Set(f.fraud_script_id);
     am.updated_at = Set(crate::domain::clock::now());
 }
 

@@ -7,6 +7,7 @@ pub mod members;
 pub mod ops;
 pub mod orgs;
 pub mod programs;
+pub mod referrals;
 pub mod rewards;
 pub mod rules;
 pub mod scripts;

@@ -43,6 +43,11 @@ pub struct ProgramBody {
     pub currency: Option<Line<3>>,
     /// Origins allowed to frame the partner pages, e.g. `https://partner.example.com`.
     pub embed_origins: Option<Vec<String>>,
+    /// Referrals from one client IP within 72 hours before the next one is held for review
+    /// (≥ 1, default 3).
+    pub velocity_limit: Option<i64>,
+    /// A script of kind fraud (`scr_…`) run on each new referral: allow, review (hold) or deny.
+    pub fraud_script_id: Option<Line<100>>,
 }
 
 impl From<ProgramBody> for ProgramInput {
@@ -64,6 +69,8 @@ impl From<ProgramBody> for ProgramInput {
             is_active: b.is_active,
             currency: b.currency.map(Into::into),
             embed_origins: b.embed_origins.unwrap_or_default(),
+            velocity_limit: b.velocity_limit,
+            fraud_script_id: b.fraud_script_id.map(Into::into),
         }
     }
 }
@@ -89,6 +96,8 @@ pub struct Program {
     pub is_active: bool,
     pub currency: String,
     pub embed_origins: Vec<String>,
+    pub velocity_limit: i32,
+    pub fraud_script_id: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -113,6 +122,8 @@ impl From<ProgramView> for Program {
             is_active: v.is_active,
             currency: v.currency,
             embed_origins: v.embed_origins,
+            velocity_limit: v.velocity_limit,
+            fraud_script_id: v.fraud_script_id,
             created_at: v.created_at.into(),
             updated_at: v.updated_at.into(),
         }

@@ -6,6 +6,8 @@ pub mod member_types;
 pub mod members;
 pub mod programs;
 pub mod purchases;
+pub mod referral_types;
+pub mod referrals;
 
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};

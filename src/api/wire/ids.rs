@@ -117,6 +117,11 @@ public_id!(
     "cond"
 );
 public_id!(
+    /// A referral id, `ref_…`.
+    ReferralId,
+    "ref"
+);
+public_id!(
     /// A script id, `scr_…`.
     ScriptId,
     "scr"

@@ -7,6 +7,7 @@
 //! line feed and carriage return), so the same input is refused the same way on SQLite and
 //! PostgreSQL; a bounded integer is inside its declared range, so no offset can overflow the
 //! database; a `Timestamp` shows the same digits whichever database stored it.
+mod amount;
 mod ids;
 mod numbers;
 mod time;
@@ -20,6 +21,7 @@ use poem_openapi::types::{
 };
 use serde_json::Value;
 
+pub use amount::Amount;
 pub use ids::*;
 pub use numbers::*;
 pub use time::*;

@@ -7,6 +7,8 @@ use crate::error::{AppError, Result};
 use crate::store::programs::ProgramFields;
 
 const MAX_EMBED_ORIGINS: usize = 20;
+/// Referrals from one IP within the velocity window before the next is held.
+pub const DEFAULT_VELOCITY_LIMIT: i32 = 3;
 
 /// Unvalidated program input, as any surface receives it.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +29,10 @@ pub struct ProgramInput {
     pub is_active: Option<bool>,
     pub currency: Option<String>,
     pub embed_origins: Vec<String>,
+    /// Referrals from one IP within 72 hours before one is held (≥ 1; default 3).
+    pub velocity_limit: Option<i64>,
+    /// A script of kind fraud (`scr_…`) run on every new referral; `None` for none.
+    pub fraud_script_id: Option<String>,
 }
 
 impl ProgramInput {
@@ -49,6 +55,8 @@ impl ProgramInput {
             is_active: Some(v.is_active),
             currency: Some(v.currency.clone()),
             embed_origins: v.embed_origins.clone(),
+            velocity_limit: Some(i64::from(v.velocity_limit)),
+            fraud_script_id: v.fraud_script_id.clone(),
         }
     }
 }
@@ -75,7 +83,20 @@ pub fn parse(input: ProgramInput) -> Result<ProgramFields> {
         .enumerate()
         .map(|(i, o)| values::origin(&format!("embed_origins[{i}]"), o))
         .collect::<Result<Vec<_>>>()?;
+    let velocity_limit = match input.velocity_limit {
+        None => DEFAULT_VELOCITY_LIMIT,
+        Some(n) if (1..=1_000_000).contains(&n) => n as i32,
+        Some(n) => {
+            return Err(AppError::invalid(
+                "velocity_limit",
+                format!("must be between 1 and 1000000, found {n}"),
+            ))
+        }
+    };
     Ok(ProgramFields {
+        velocity_limit,
+        // Resolved against the org's scripts by the caller (it needs the database).
+        fraud_script_id: None,
         title: values::opt_text("title", input.title.as_deref(), 200)?
             .unwrap_or_else(|| name.clone()),
         program_type: values::opt_text("type", input.program_type.as_deref(), 50)?

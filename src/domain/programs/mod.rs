@@ -40,6 +40,10 @@ pub struct ProgramView {
     pub is_active: bool,
     pub currency: String,
     pub embed_origins: Vec<String>,
+    /// Referrals from one IP within 72 hours before the next is held for review.
+    pub velocity_limit: i32,
+    /// The fraud script run on each new referral (`scr_…`), if any.
+    pub fraud_script_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -64,6 +68,8 @@ pub(in crate::domain) fn view(row: &ProgramRow) -> ProgramView {
         is_active: row.is_active,
         currency: row.currency.clone(),
         embed_origins: store::embed_origins(row),
+        velocity_limit: row.velocity_limit,
+        fraud_script_id: row.fraud_script_id.map(|n| format!("#{n}")),
         created_at: row.created_at,
         updated_at: row.updated_at,
     }
@@ -84,14 +90,74 @@ fn conflict(err: &sea_orm::DbErr, fields: &ProgramFields) -> Option<AppError> {
     })
 }
 
+/// The numeric id of the fraud script a program names: an id of this org's script of kind
+/// fraud (not a script id: 400; unknown, another org's included: 404; another kind: 422).
+async fn fraud_script(
+    ctx: &Ctx,
+    db: &impl sea_orm::ConnectionTrait,
+    id: Option<&str>,
+) -> Result<Option<i64>> {
+    let Some(id) = id.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    // A view not yet shown (`#<number>`, e.g. the func surface's overlay) keeps its script.
+    if let Some(n) = id.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) {
+        return Ok(
+            scope::find_by_id::<crate::store::scripts::ScriptTable>(ctx, db, n)
+                .await?
+                .map(|s| s.id),
+        );
+    }
+    if !ids::has_prefix(id, "scr") {
+        return Err(AppError::invalid(
+            "fraud_script_id",
+            "is not a script id (expected `scr_…`)",
+        ));
+    }
+    let row = scope::find_by_public_id::<crate::store::scripts::ScriptTable>(ctx, db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("fraud_script_id: script `{id}`")))?;
+    if row.kind != crate::scripting::Kind::Fraud.as_str() {
+        return Err(AppError::unprocessable(
+            "fraud_script_id",
+            format!(
+                "script `{id}` is a {} script; a fraud script is needed",
+                row.kind
+            ),
+        ));
+    }
+    Ok(Some(row.id))
+}
+
+/// Shows the fraud script by its public id (views carry `#<number>` until this runs).
+async fn with_script(
+    ctx: &Ctx,
+    db: &impl sea_orm::ConnectionTrait,
+    mut v: ProgramView,
+) -> Result<ProgramView> {
+    if let Some(n) = v
+        .fraud_script_id
+        .as_deref()
+        .and_then(|s| s.strip_prefix('#'))
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        v.fraud_script_id = scope::find_by_id::<crate::store::scripts::ScriptTable>(ctx, db, n)
+            .await?
+            .map(|s| s.public_id);
+    }
+    Ok(v)
+}
+
 pub async fn create(ctx: &Ctx, db: &Db, input: ProgramInput) -> Result<ProgramView> {
-    let fields = parse(input)?;
+    let script = input.fraud_script_id.clone();
+    let mut fields = parse(input)?;
     let txn = db.write(ctx).await?;
+    fields.fraud_script_id = fraud_script(ctx, &txn, script.as_deref()).await?;
     let row = match store::insert(ctx, &txn, fields.clone()).await {
         Ok(row) => row,
         Err(err) => return Err(conflict(&err, &fields).unwrap_or(err.into())),
     };
-    let program = view(&row);
+    let program = with_script(ctx, &txn, view(&row)).await?;
     events::record(ctx, &txn, "ProgramAdd", &program.id, json!(program)).await?;
     txn.commit().await?;
     Ok(program)
@@ -111,14 +177,18 @@ fn parse_id(id: &str) -> Result<&str> {
 
 pub async fn get(ctx: &Ctx, db: &Db, id: &str) -> Result<ProgramView> {
     let row = scope::get::<ProgramTable>(ctx, db.conn(), parse_id(id)?).await?;
-    Ok(view(&row))
+    with_script(ctx, db.conn(), view(&row)).await
 }
 
 /// Programs in creation order, `limit` of them from `offset` (native pages and 003 windows).
 pub async fn list(ctx: &Ctx, db: &Db, offset: u64, limit: u64) -> Result<Page<ProgramView>> {
     let rows = store::list(ctx, db.conn(), offset, limit).await?;
+    let mut items = Vec::with_capacity(rows.items.len());
+    for row in &rows.items {
+        items.push(with_script(ctx, db.conn(), view(row)).await?);
+    }
     Ok(Page {
-        items: rows.items.iter().map(view).collect(),
+        items,
         total: rows.total,
     })
 }
@@ -126,15 +196,17 @@ pub async fn list(ctx: &Ctx, db: &Db, offset: u64, limit: u64) -> Result<Page<Pr
 /// Replaces every field of a program (the body is the same as for create).
 pub async fn update(ctx: &Ctx, db: &Db, id: &str, input: ProgramInput) -> Result<ProgramView> {
     let id = parse_id(id)?;
-    let fields = parse(input)?;
+    let script = input.fraud_script_id.clone();
+    let mut fields = parse(input)?;
     let txn = db.write(ctx).await?;
+    fields.fraud_script_id = fraud_script(ctx, &txn, script.as_deref()).await?;
     let row = scope::get::<ProgramTable>(ctx, &txn, id).await?;
-    let before = view(&row);
+    let before = with_script(ctx, &txn, view(&row)).await?;
     let row = match store::update(&txn, row, fields.clone()).await {
         Ok(row) => row,
         Err(err) => return Err(conflict(&err, &fields).unwrap_or(err.into())),
     };
-    let program = view(&row);
+    let program = with_script(ctx, &txn, view(&row)).await?;
     events::record(
         ctx,
         &txn,
@@ -217,7 +289,12 @@ pub(in crate::domain) async fn matching<C: sea_orm::ConnectionTrait>(
 
 /// The program a 003 `programId` or `programName` names: by public id, name or title.
 pub async fn lookup(ctx: &Ctx, db: &Db, field: &str, key: &str) -> Result<ProgramView> {
-    Ok(view(&resolve(ctx, db.conn(), field, key).await?))
+    with_script(
+        ctx,
+        db.conn(),
+        view(&resolve(ctx, db.conn(), field, key).await?),
+    )
+    .await
 }
 
 /// Finds a program by public id, name or title (003's `programId` accepts any of them).
