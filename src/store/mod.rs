@@ -17,11 +17,11 @@ pub mod members;
 pub mod orgs;
 pub mod programs;
 pub mod referral_codes;
-pub mod referrals;
 // rewards engine
 pub mod referral_actions;
 pub mod rewards;
 // end rewards engine
+pub mod referrals;
 pub mod rules;
 pub mod scope;
 pub mod scripts;

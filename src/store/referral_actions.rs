@@ -2,11 +2,11 @@
 //! ux_referral_action_external decides, through `INSERT … ON CONFLICT DO NOTHING`, never a
 //! read before the insert.
 use chrono::{DateTime, Utc};
-use entities::{referral, referral_action};
+use entities::referral_action;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 
-use super::rewards::{nothing_inserted, ActionRow, ReferralRow};
+use super::rewards::{nothing_inserted, ActionRow};
 use super::scope::{self, scoped};
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
@@ -77,27 +77,4 @@ pub async fn insert_once<C: ConnectionTrait>(
 /// The org's purchase with this numeric id.
 pub async fn find<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<Option<ActionRow>> {
     scope::find_by_id::<referral_action::Entity>(ctx, db, id).await
-}
-
-/// Live referrals matching a 003 `referralQuery` text: public id, email (any letter case) or
-/// external identifier, optionally inside one program.
-pub async fn referrals_matching<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    query: &str,
-    program_id: Option<i64>,
-) -> Result<Vec<ReferralRow>> {
-    let mut q = scoped::<referral::Entity>(ctx)
-        .filter(referral::Column::RemovedAt.is_null())
-        .filter(
-            referral::Column::PublicId
-                .eq(query)
-                .or(referral::Column::Email.eq(query.to_lowercase()))
-                .or(referral::Column::Email.eq(query))
-                .or(referral::Column::ExternalIdentifier.eq(query)),
-        );
-    if let Some(p) = program_id {
-        q = q.filter(referral::Column::ProgramId.eq(p));
-    }
-    q.all(db).await
 }

@@ -59,6 +59,9 @@ pub async fn referral_row(app: &TestApp, f: &Fixture, email: &str, held: Option<
         status: Set("pending".into()),
         created_at: Set(chrono::Utc::now()),
         email: Set(Some(email.into())),
+        email_key: Set(Some(vouch::domain::referrals::identity::mailbox(
+            &vouch::domain::values::Email::parse(email).unwrap(),
+        ))),
         program_id: Set(Some(program.id)),
         amount_minor: Set(Some(5000)),
         held_reason: Set(held.map(Into::into)),

@@ -12,6 +12,7 @@ mod code_caches;
 mod code_records;
 mod edge;
 mod engine;
+mod engine_referrals;
 mod example_scripts;
 mod limits;
 mod member_stats;

@@ -7,11 +7,14 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{apply_rules, Trigger};
+use crate::domain::referrals::identity;
+use crate::domain::values::Email;
 use crate::domain::{programs, values, Ctx};
 use crate::error::{AppError, Result};
 use crate::scripting::Scripts;
 use crate::store::programs::ProgramTable;
 use crate::store::referral_actions::{self as store, NewAction};
+use crate::store::referrals::{self as referral_store, Match};
 use crate::store::rewards::{self as reward_store, RewardRow};
 use crate::store::{events, scope, Db};
 
@@ -76,8 +79,17 @@ pub async fn record(
         Some(q) if !q.is_empty() => Some(programs::resolve(ctx, &txn, "programQuery", q).await?),
         _ => None,
     };
-    let mut found =
-        store::referrals_matching(ctx, &txn, query, program.as_ref().map(|p| p.id)).await?;
+    // The lookup `referrals` uses for plain strings (id, mailbox, external id), narrowed to
+    // the program when one is named.
+    let lookup = Match {
+        public_id: Some(query.to_string()),
+        external_id: Some(query.to_string()),
+        email_key: Email::parse(query).ok().map(|e| identity::mailbox(&e)),
+        any: true,
+        program_ids: program.as_ref().map(|p| vec![p.id]),
+        ..Default::default()
+    };
+    let mut found = referral_store::find_matching(ctx, &txn, &lookup, 2).await?;
     let referral = match found.len() {
         0 => return Err(AppError::not_found(format!("referral `{query}`"))),
         1 => found.remove(0),
