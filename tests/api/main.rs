@@ -19,6 +19,7 @@ mod orgs_keys;
 mod pages;
 mod programs;
 // payouts: payout methods, rewards, payouts, idempotency.
+mod payout_sequences;
 mod payouts;
 mod rewards;
 mod rules;
