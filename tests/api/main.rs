@@ -25,6 +25,7 @@ mod referral_changes;
 mod referral_fraud;
 mod referrals;
 // payouts: payout methods, rewards, payouts, idempotency.
+mod payout_sequences;
 mod payouts;
 mod rewards;
 mod rules;
