@@ -164,10 +164,10 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         "rrCreateReferral",
         &[
             (404, "No member of the key's org has this referral or promo code (or the member was removed)."),
-            (409, "The customer (email mailbox or externalIdentifier) already is a live referral of the program; the message names it."),
+            (409, "The customer (email mailbox or externalIdentifier) already is a live referral of the program (the message names it), or a request with the same `Idempotency-Key` is still in progress."),
             (
                 422,
-                "The code is no longer active, its member is disabled or has no program, the member would refer themself, or the program's fraud check denied the referral.",
+                "The code is no longer active, its member is disabled or has no program, the member would refer themself, the program's fraud check denied the referral, or the `Idempotency-Key` was used with a different request.",
             ),
         ],
     ),

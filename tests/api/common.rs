@@ -188,6 +188,31 @@ impl TestApp {
         self.call(Method::POST, path, Some(key), Some(body)).await
     }
 
+    /// A POST carrying an `Idempotency-Key` header.
+    pub async fn post_idempotent(
+        &self,
+        path: &str,
+        key: &str,
+        idempotency_key: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(key)
+            .header("Idempotency-Key", idempotency_key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
     pub async fn put(&self, path: &str, key: &str, body: Value) -> (u16, Value) {
         self.call(Method::PUT, path, Some(key), Some(body)).await
     }

@@ -7,30 +7,6 @@ use crate::common::{
 use crate::rewards::{member, payout_method, reward, world};
 use serde_json::{json, Value};
 
-async fn post_with_key(
-    app: &TestApp,
-    path: &str,
-    key: &str,
-    idem: &str,
-    body: Value,
-) -> (u16, Value) {
-    let resp = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .bearer_auth(key)
-        .header("Idempotency-Key", idem)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 db_test!(
     async fn payout_methods_are_created_listed_changed_and_removed_natively(app) {
         let w = world(&app, "Acme").await;
@@ -244,38 +220,38 @@ db_test!(
         let k = &w.org.owner_key;
         reward(&app, k, &w.jane, &w.payout, 2.0, None).await;
         let body = json!({"payoutId": w.payout["id"], "recipientId": w.jane["id"]});
-        let (s, first) = post_with_key(&app, "/api/payouts/transactions", k, "pay-nov-1", body.clone()).await;
+        let (s, first) = app.post_idempotent("/api/payouts/transactions", k, "pay-nov-1", body.clone()).await;
         assert_eq!((s, first["total"].as_u64()), (200, Some(1)), "{first}");
-        let (s, replay) = post_with_key(&app, "/api/payouts/transactions", k, "pay-nov-1", body.clone()).await;
+        let (s, replay) = app.post_idempotent("/api/payouts/transactions", k, "pay-nov-1", body.clone()).await;
         assert_eq!((s, &replay), (200, &first), "the same answer again");
         let (_, txs) = app.get("/api/payouts/transactions", k).await;
         assert_eq!(txs["total"], 1, "paid once");
         let mut other_body = body.clone();
         other_body["note"] = json!("different");
-        let (s, b) = post_with_key(&app, "/api/payouts/transactions", k, "pay-nov-1", other_body).await;
+        let (s, b) = app.post_idempotent("/api/payouts/transactions", k, "pay-nov-1", other_body).await;
         assert_rr_error(s, &b, 422, "unprocessable");
         assert_eq!(b["field"], "Idempotency-Key");
-        let (s, b) = post_with_key(&app, "/api/payouts/transactions", k, &"k".repeat(256), body.clone()).await;
+        let (s, b) = app.post_idempotent("/api/payouts/transactions", k, &"k".repeat(256), body.clone()).await;
         assert_rr_bad_field(s, &b, "Idempotency-Key");
         // The same key in another org is another key.
         let v = world(&app, "Beta").await;
         reward(&app, &v.org.owner_key, &v.jane, &v.payout, 3.0, None).await;
-        let (s, theirs) = post_with_key(&app, "/api/payouts/transactions", &v.org.owner_key, "pay-nov-1",
+        let (s, theirs) = app.post_idempotent("/api/payouts/transactions", &v.org.owner_key, "pay-nov-1",
                                          json!({"payoutId": v.payout["id"], "recipientId": v.jane["id"]})).await;
         assert_eq!((s, theirs["total"].as_u64()), (200, Some(1)), "{theirs}");
         assert_ne!(theirs, first);
         // Rewards: the same create twice with a key makes one reward.
         let create = json!([{"memberQuery": {"primaryInfo": {"memberId": w.jane["id"]}}, "newReward": {"amount": 1}}]);
-        let (s, a) = post_with_key(&app, "/api/rewards", k, "add-1", create.clone()).await;
-        let (s2, b) = post_with_key(&app, "/api/rewards", k, "add-1", create.clone()).await;
+        let (s, a) = app.post_idempotent("/api/rewards", k, "add-1", create.clone()).await;
+        let (s2, b) = app.post_idempotent("/api/rewards", k, "add-1", create.clone()).await;
         assert_eq!((s, s2), (200, 200));
         assert_eq!(a, b);
         let (_, list) = app.get("/api/rewards?status=Pending", k).await;
         assert_eq!(list["total"], 1);
         // A failed request leaves its key free for the retry.
-        let (s, _) = post_with_key(&app, "/api/payouts/transactions", k, "retry-1", json!({"payoutId": "pay_nothere"})).await;
+        let (s, _) = app.post_idempotent("/api/payouts/transactions", k, "retry-1", json!({"payoutId": "pay_nothere"})).await;
         assert_eq!(s, 404);
-        let (s, _) = post_with_key(&app, "/api/payouts/transactions", k, "retry-1", json!({"payoutId": w.payout["id"]})).await;
+        let (s, _) = app.post_idempotent("/api/payouts/transactions", k, "retry-1", json!({"payoutId": w.payout["id"]})).await;
         assert_eq!(s, 200);
     }
 );
@@ -294,11 +270,11 @@ db_test!(
             .await
             .unwrap();
         let body = json!({"payoutId": w.payout["id"]});
-        let (s, b) = post_with_key(&app, "/api/payouts/transactions", k, "held-1", body.clone()).await;
+        let (s, b) = app.post_idempotent("/api/payouts/transactions", k, "held-1", body.clone()).await;
         assert_rr_error(s, &b, 409, "conflict");
         // Another org's request with the same key is not held up.
         let v = world(&app, "Beta").await;
-        let (s, b) = post_with_key(&app, "/api/payouts/transactions", &v.org.owner_key, "held-1", json!({"payoutId": v.payout["id"]})).await;
+        let (s, b) = app.post_idempotent("/api/payouts/transactions", &v.org.owner_key, "held-1", json!({"payoutId": v.payout["id"]})).await;
         assert_eq!(s, 200, "{b}");
     }
 );

@@ -179,3 +179,24 @@ db_test!(
         assert_rr_error(s, &b, 404, "not_found");
     }
 );
+
+db_test!(
+    async fn a_referral_created_again_with_the_same_idempotency_key_is_answered_once(app) {
+        let (org, _, _) = setup(&app).await;
+        let k = &org.owner_key;
+        let body = json!({"referralCode": "JANE-2026", "email": "once@example.com", "amount": 12});
+        let (s, first) = app.post_idempotent("/api/referrals", k, "ref-1", body.clone()).await;
+        assert_eq!(s, 201, "{first}");
+        let (s, again) = app.post_idempotent("/api/referrals", k, "ref-1", body.clone()).await;
+        assert_eq!((s, &again), (201, &first), "the first answer, not a 409 duplicate");
+        let (s, b) = app
+            .post_idempotent("/api/referrals", k, "ref-1", json!({"referralCode": "JANE-2026", "email": "other@example.com"}))
+            .await;
+        assert_rr_error(s, &b, 422, "unprocessable");
+        let (_, list) = app.get("/api/referrals", k).await;
+        assert_eq!(list["total"], 1);
+        // Without a key the same body is a duplicate customer.
+        let (s, b) = app.post("/api/referrals", k, body).await;
+        assert_rr_error(s, &b, 409, "conflict");
+    }
+);

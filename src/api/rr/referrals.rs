@@ -4,8 +4,9 @@
 //! The client IP that velocity checks count by is the TCP peer address (poem's `RemoteAddr`);
 //! forwarded-for headers are not trusted, so behind a proxy every client shares its address.
 use poem::web::RemoteAddr;
-use poem_openapi::param::Query;
+use poem_openapi::param::{Header, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{OpenApi, Union};
 
 use super::member_types::RrResultInfo;
@@ -14,7 +15,7 @@ pub use super::referral_types::*;
 use super::{date_bound, RrError};
 use crate::api::enums::{ItemStatus, ReferralSort};
 use crate::api::wire::{Count, IdText, Offset};
-use crate::api::{ApiAuth, ApiTags, State};
+use crate::api::{idempotency, ApiAuth, ApiTags, State};
 use crate::domain::referrals::{
     self, ListReferrals, ListSort, NewReferral, ReferralChanges, ReferralItemResult, ReferralQuery,
     SingleQuery, Source, StatusChange,
@@ -323,9 +324,14 @@ impl RrReferralsApi {
         &self,
         auth: ApiAuth,
         remote: &RemoteAddr,
+        /// Repeating a request with the same key answers the first result again (kept at
+        /// least 24 hours; 1–255 printable ASCII characters).
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
         body: Json<RrNewReferral>,
     ) -> Result<RrCreateReferralResponse, RrError> {
         let ctx = self.state.tenant(auth, "rrCreateReferral").await?;
+        let body_json = body.0.to_json().unwrap_or_default();
         let mut b = body.0;
         let f = &mut b.fields;
         let input = NewReferral {
@@ -339,19 +345,32 @@ impl RrReferralsApi {
             status: f.status.take().map(Into::into),
             details: f.details(),
         };
-        let r = referrals::create(
+        let created = idempotency::run(
+            &self.state,
             &ctx,
-            &self.state.db,
-            &self.state.scripts,
-            input,
-            Source::Api,
-            client_ip(remote),
+            idempotency_key.0,
+            "rrCreateReferral",
+            body_json,
+            "",
+            201,
+            || async {
+                let r = referrals::create(
+                    &ctx,
+                    &self.state.db,
+                    &self.state.scripts,
+                    input,
+                    Source::Api,
+                    client_ip(remote),
+                )
+                .await?;
+                Ok(RrCreatedReferral {
+                    message: "Referral Added".into(),
+                    referral: rr_referral(r)?,
+                })
+            },
         )
         .await?;
-        Ok(RrCreateReferralResponse::Created(Json(RrCreatedReferral {
-            message: "Referral Added".into(),
-            referral: rr_referral(r)?,
-        })))
+        Ok(RrCreateReferralResponse::Created(Json(created)))
     }
 }
 
