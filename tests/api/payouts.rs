@@ -1,9 +1,7 @@
 //! Payout methods (native and 003), pending payouts, payout transactions and
 //! `Idempotency-Key`. SQLite and PostgreSQL.
 
-use crate::common::{
-    assert_bad_field, assert_error, assert_rr_bad_field, assert_rr_error, TestApp,
-};
+use crate::common::{assert_bad_field, assert_error, assert_rr_bad_field, assert_rr_error};
 use crate::rewards::{member, payout_method, reward, world};
 use serde_json::{json, Value};
 

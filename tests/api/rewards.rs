@@ -373,3 +373,37 @@ db_test!(
         assert_rr_error(s, &b, 404, "not_found");
     }
 );
+
+db_test!(
+    async fn a_manual_reward_for_a_referral_query_goes_to_the_referral(app) {
+        let w = world(&app, "Acme").await;
+        let k = &w.org.owner_key;
+        let code = w.jane["referralCode"].as_str().unwrap();
+        let (s, r) = app
+            .post("/api/referrals", k, json!({"referralCode": code, "email": "bob@example.com", "externalIdentifier": "order-9"}))
+            .await;
+        assert_eq!(s, 201, "{r}");
+        let referral = &r["referral"];
+        let (s, items) = app
+            .post("/api/rewards", k, json!([
+                {"referralQuery": {"secondaryInfo": {"externalIdentifier": "order-9"}, "tertiaryInfo": {"ProgramId": w.program["id"]}},
+                 "newReward": {"amount": 7.5, "payoutId": w.payout["id"], "description": "thanks"}},
+                {"referralQuery": {"primaryInfo": {"referralId": "ref_nothere"}}, "newReward": {"amount": 1}}]))
+            .await;
+        assert_eq!(s, 200, "{items}");
+        let reward = &items[0]["reward"];
+        assert_eq!(items[0]["resultInfo"]["status"], "Success", "{items}");
+        assert_eq!((&reward["type"], &reward["recipientId"]), (&json!("Referral"), &referral["id"]));
+        assert_eq!((&reward["referralId"], &reward["memberId"]), (&referral["id"], &w.jane["id"]));
+        assert_eq!((&reward["amount"], &reward["currencyCode"]), (&json!(7.5), &json!("EUR")));
+        assert_eq!(items[1]["resultInfo"]["status"], "NotFound");
+        assert!(items[1]["reward"].is_null());
+        // Another org's referral is not found either.
+        let v = world(&app, "Beta").await;
+        let (_, theirs) = app
+            .post("/api/rewards", &v.org.owner_key, json!([
+                {"referralQuery": {"primaryInfo": {"referralId": referral["id"]}}, "newReward": {"amount": 1}}]))
+            .await;
+        assert_eq!(theirs[0]["resultInfo"]["status"], "NotFound", "{theirs}");
+    }
+);

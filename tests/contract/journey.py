@@ -228,6 +228,111 @@ def run(base_url: str, owner_key: str) -> None:
     check(field == "limit" or "limit" in err.error.message, f"limit=1000: error does not name limit: {err.error!r}")
     done(f"list limit=1000: 400 {err.error.code}: {err.error.message}")
 
+    # 11. A payout method to pay rewards with.
+    payout = j.call(
+        "create payout method", "createPayout", 201, models.Payout,
+        body=models.NewPayoutBody(description="PayPal payments", payout_type="PayPal"),
+    )
+    check(payout.id.startswith("pay_"), f"payout: id {payout.id!r}")
+    done(f"create payout method {payout.id}")
+
+    # 12. A condition script, and a rule on purchases with two OR groups, one holding the script:
+    #     (referrals brought >= 1 or the script) and (sales >= 1 or no condition).
+    script = j.call(
+        "upload condition script", "createScript", 201, models.Script,
+        body=models.UploadScript(
+            name=f"contract-{tag.lower()}", kind=models.ScriptKind("condition"),
+            source='event.amount > 0 && referral.email_domain == "example.com"',
+        ),
+    )
+    rule = j.call(
+        "create rule", "createRule", 201, models.Rule,
+        id=program.id,
+        body=models.RuleBody(
+            name="10% of purchases", trigger=models.Trigger("purchase"),
+            reward_kind=models.RewardKind("percent"), amount="10", payout_id=payout.id,
+        ),
+    )
+    for body in [
+        models.ConditionBody(ctype=3, comparison=models.Comparison("ge"), referral_count=1,
+                             group=models.ConditionGroup("new"), groupname="who"),
+        models.ConditionBody(ctype=5, script_id=script.id, group=models.ConditionGroup("new"), groupname="who"),
+        models.ConditionBody(ctype=1, comparison=models.Comparison("ge"), amount_ctype_1="1",
+                             group=models.ConditionGroup("new"), groupname="what"),
+        models.ConditionBody(ctype=0, group=models.ConditionGroup("new"), groupname="what"),
+    ]:
+        j.call("add condition", "createCondition", 201, models.Condition, id=rule.id, body=body)
+    done(f"rule {rule.id} with groups who (ctype 3 or script {script.id}) and what (ctype 1 or 0)")
+
+    # 13. A referral by the member's code, on the 003 surface.
+    customer = f"ann.{tag.lower()}@example.com"
+    created = j.call(
+        "create referral", "rrCreateReferral", 201, models.RrCreatedReferral,
+        body=models.RrNewReferral(referral_code=member.referral_code, first_name="Ann", email=customer),
+    )
+    referral = created.referral
+    check(created.message == "Referral Added", f"referral: message {created.message!r}")
+    check(value(referral.status) == "Pending", f"referral: status {referral.status!r}")
+    check(referral.referring_member_id == member.id, f"referral: member {referral.referring_member_id!r}")
+    done(f"create referral {referral.id} for {customer}")
+
+    # 14. A purchase of 80.00: the rule pays 10% = 8.00.
+    action = j.call(
+        "record purchase", "rrCreateReferralAction", 200, models.RrReferralActionResult,
+        body=models.RrReferralActionBody(amount="80.00", referral_query=referral.id,
+                                         external_identifier=f"order-{tag.lower()}"),
+    )
+    check(len(action.rewards) == 1, f"purchase: rewards {action.rewards!r}, expected one")
+    reward_id = action.rewards[0].id
+    check(abs(action.rewards[0].amount - 8.0) < 1e-9, f"purchase: reward amount {action.rewards[0].amount!r}")
+    done(f"purchase {action.referral_action.id} of 80.00 earned reward {reward_id} of 8.00")
+
+    # 15. The reward in the 003 list.
+    rewards = j.call(
+        "list rewards", "rrListRewards", 200, models.RrRewardList, referral_id=referral.id,
+    )
+    check([r.id for r in rewards.rewards] == [reward_id], f"rewards: {[r.id for r in rewards.rewards]}")
+    check(value(rewards.rewards[0].status) == "Pending", f"rewards: status {rewards.rewards[0].status!r}")
+    done(f"list rewards of {referral.id}: {reward_id} Pending")
+
+    # 16. Pending payouts of the member.
+    pending = j.call(
+        "pending payouts", "rrPendingPayouts", 200, models.RrPayoutPendingSet, recipient_id=member.id,
+    )
+    check(len(pending.payouts_pending) == 1, f"pending: {pending.payouts_pending!r}")
+    check(abs(pending.payouts_pending[0].amount - 8.0) < 1e-9, f"pending: amount {pending.payouts_pending[0].amount!r}")
+    done(f"pending payouts of {member.id}: 8.00 with {payout.id}")
+
+    # 17. Pay them, with an Idempotency-Key; the same call again answers the same transaction.
+    key = f"pay-{tag.lower()}"
+    paid = j.call(
+        "pay out", "rrIssuePayoutTransactions", 200, models.RrIssuePayoutSet,
+        body=models.RrIssuePayoutBody(payout_id=payout.id, recipient_id=member.id),
+        idempotency_key=key,
+    )
+    check(len(paid.issue_payout_transaction_results) == 1, f"pay: {paid!r}")
+    tx = paid.issue_payout_transaction_results[0].payout_transaction
+    again = j.call(
+        "pay out again", "rrIssuePayoutTransactions", 200, models.RrIssuePayoutSet,
+        body=models.RrIssuePayoutBody(payout_id=payout.id, recipient_id=member.id),
+        idempotency_key=key,
+    )
+    check(again.issue_payout_transaction_results[0].payout_transaction.id == tx.id, "pay again: another transaction")
+    done(f"payout transaction {tx.id} of {tx.amount}, replayed by its Idempotency-Key")
+
+    # 18. The transactions of the member.
+    txs = j.call(
+        "list transactions", "rrListPayoutTransactions", 200, models.RrPayoutTransactionSet,
+        recipient_id=member.id,
+    )
+    check([t.id for t in txs.payout_transactions] == [tx.id], f"transactions: {[t.id for t in txs.payout_transactions]}")
+    done(f"transactions of {member.id}: {tx.id}")
+
+    # 19. Why was the reward paid?
+    why = j.call("explain reward", "explainReward", 200, models.RewardExplanation, id=reward_id)
+    check(why.rule is not None and why.rule.id == rule.id, f"explain: rule {why.rule!r}")
+    done(f"explain {reward_id}: rule {rule.id} version {why.rule.version}")
+
 
 def main() -> int:
     args = sys.argv[1:]

@@ -3,6 +3,7 @@
 use poem_openapi::{Object, Union};
 
 use super::member_types::{RrMemberQuery, RrResultInfo};
+use super::referral_query::RrReferralQuery;
 use crate::api::enums::{
     AmountCalculationMethod, ItemStatus, RewardRecipientType, RewardStatus, RuleReferralStatus,
     Trigger,
@@ -120,8 +121,8 @@ pub struct RrNewRewardFields {
 #[oai(rename_all = "camelCase")]
 pub struct RrNewRewardItem {
     pub member_query: Option<RrMemberQuery>,
-    /// Not supported yet: an item with it fails with InvalidQuery.
-    pub referral_query: Option<serde_json::Value>,
+    /// The referral (customer) to reward: the reward's recipient is the referral.
+    pub referral_query: Option<RrReferralQuery>,
     pub new_reward: RrNewRewardFields,
 }
 
@@ -129,7 +130,7 @@ pub struct RrNewRewardItem {
 #[oai(rename_all = "camelCase")]
 pub struct RrNewRewardResult {
     pub member_query: Option<RrMemberQuery>,
-    pub referral_query: Option<serde_json::Value>,
+    pub referral_query: Option<RrReferralQuery>,
     pub result_info: RrResultInfo,
     /// The reward made; null when the item failed.
     pub reward: Option<RrReward>,

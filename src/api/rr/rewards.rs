@@ -10,14 +10,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::OpenApi;
 
-use super::member_types::RrResultInfo;
 pub use super::reward_types::*;
 use super::{date_bound, RrError};
 use crate::api::enums::AmountCalculationMethod;
-use crate::api::enums::{ItemStatus, RewardSort, RuleReferralStatus, Trigger};
+use crate::api::enums::{RewardSort, RuleReferralStatus, Trigger};
 use crate::api::wire::{Count, IdText, Offset};
 use crate::api::{idempotency, ApiAuth, ApiTags, State};
 use crate::domain::members::{self, MemberQuery};
+use crate::domain::referrals::ReferralQuery;
 use crate::domain::rewards::ledger::{
     self, ListRewards, NewReward, RewardChange, RewardSort as Sort, RewardTarget,
 };
@@ -59,10 +59,6 @@ fn amount_text(field: &str, v: f64) -> Result<String, AppError> {
         return Err(AppError::invalid(field, "must be a number more than 0"));
     }
     Ok(format!("{v}"))
-}
-
-fn present(q: &Option<serde_json::Value>) -> bool {
-    q.as_ref().is_some_and(|v| !v.is_null())
 }
 
 #[OpenApi(tag = "ApiTags::ReferralRock")]
@@ -153,7 +149,7 @@ impl RrRewardsApi {
         check_bulk(body.0.len())?;
         let mut work = Vec::with_capacity(body.0.len());
         for (i, item) in body.0.iter().enumerate() {
-            let (m, r) = (item.member_query.is_some(), present(&item.referral_query));
+            let (m, r) = (item.member_query.is_some(), item.referral_query.is_some());
             if m == r {
                 return Err(AppError::invalid(
                     format!("[{i}].memberQuery"),
@@ -172,13 +168,14 @@ impl RrRewardsApi {
                     .into())
                 }
             };
+            let target = match (&item.member_query, &item.referral_query) {
+                (_, Some(q)) => RewardTarget::Referral(ReferralQuery::from(q)),
+                (q, None) => {
+                    RewardTarget::Member(q.as_ref().map(MemberQuery::from).unwrap_or_default())
+                }
+            };
             work.push(NewReward {
-                target: RewardTarget::Member(
-                    item.member_query
-                        .as_ref()
-                        .map(MemberQuery::from)
-                        .unwrap_or_default(),
-                ),
+                target,
                 payout_id: n.payout_id.clone().map(Into::into),
                 amount,
                 eligibility_date: n.eligibility_date.map(Into::into),
@@ -197,46 +194,19 @@ impl RrRewardsApi {
             "",
             200,
             || async {
-                let mut out = Vec::with_capacity(items.len());
-                let mut todo = Vec::new();
-                for (item, new) in items.iter().zip(work) {
-                    if present(&item.referral_query) {
-                        out.push(None);
-                    } else {
-                        out.push(Some(todo.len()));
-                        todo.push(new);
-                    }
-                }
-                let mut done = ledger::create_many(&ctx, db, todo).await?.into_iter();
-                let mut results = Vec::with_capacity(items.len());
-                for (item, slot) in items.into_iter().zip(out) {
-                    let (result_info, reward) = match slot {
-                        Some(_) => {
-                            let r = done.next().ok_or_else(|| {
-                                AppError::Internal("missing reward result".into())
-                            })?;
-                            (
-                                result_info(r.status, r.message)?,
-                                r.reward.map(rr_reward).transpose()?,
-                            )
-                        }
-                        None => (
-                            RrResultInfo {
-                                status: ItemStatus::InvalidQuery,
-                                message: "referralQuery is not supported yet; use memberQuery"
-                                    .into(),
-                            },
-                            None,
-                        ),
-                    };
-                    results.push(RrNewRewardResult {
-                        member_query: item.member_query,
-                        referral_query: item.referral_query,
-                        result_info,
-                        reward,
-                    });
-                }
-                Ok(results)
+                let done = ledger::create_many(&ctx, db, work).await?;
+                items
+                    .into_iter()
+                    .zip(done)
+                    .map(|(item, r)| {
+                        Ok(RrNewRewardResult {
+                            member_query: item.member_query,
+                            referral_query: item.referral_query,
+                            result_info: result_info(r.status, r.message)?,
+                            reward: r.reward.map(rr_reward).transpose()?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, AppError>>()
             },
         )
         .await?;

@@ -1,4 +1,4 @@
-//! `POST /api/rewards`: rewards made by hand for members, each item on its own.
+//! `POST /api/rewards`: rewards made by hand for members or referrals, each item on its own.
 //!
 //! A manual reward is Pending, `source` Manual, in the currency of the member's program (USD
 //! for a member without one: orgs have no currency of their own), paid with the given payout
@@ -8,8 +8,9 @@ use serde_json::json;
 
 use super::{view, RewardView};
 use crate::domain::members::{exactly_one, ItemStatus, MemberQuery};
+use crate::domain::referrals::{self, ReferralQuery};
 use crate::domain::{values, Ctx};
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::store::payouts as payout_store;
 use crate::store::programs::ProgramTable;
 use crate::store::reward_records::{self as store, NewManualReward};
@@ -19,6 +20,27 @@ use crate::store::{events, scope, Db};
 #[derive(Debug, Clone)]
 pub enum RewardTarget {
     Member(MemberQuery),
+    /// The referral itself is the recipient (type Referral); its referring member is kept.
+    Referral(ReferralQuery),
+}
+
+/// Who a manual reward goes to, once its query has been resolved.
+struct Recipient {
+    member_id: i64,
+    referral_id: Option<i64>,
+    recipient_type: &'static str,
+    program_id: Option<i64>,
+}
+
+/// A referral query's failure as an item outcome (bad input, none, several).
+fn referral_failure(err: AppError) -> Result<RewardItem> {
+    let status = match &err {
+        AppError::NotFound(_) => ItemStatus::NotFound,
+        AppError::Conflict(_) => ItemStatus::Ambiguous,
+        AppError::Invalid { .. } | AppError::Missing { .. } => ItemStatus::InvalidQuery,
+        _ => return Err(err),
+    };
+    Ok(RewardItem::fail(status, err.public_message()))
 }
 
 #[derive(Debug, Clone)]
@@ -51,12 +73,27 @@ impl RewardItem {
 
 async fn create_one(ctx: &Ctx, db: &Db, item: NewReward) -> Result<RewardItem> {
     let txn = db.write(ctx).await?;
-    let RewardTarget::Member(query) = &item.target;
-    let member = match exactly_one(ctx, &txn, query).await {
-        Ok(m) => m,
-        Err(r) => return Ok(RewardItem::fail(r.status, r.message)),
+    let recipient = match &item.target {
+        RewardTarget::Member(query) => match exactly_one(ctx, &txn, query).await {
+            Ok(m) => Recipient {
+                member_id: m.id,
+                referral_id: None,
+                recipient_type: "Member",
+                program_id: m.program_id,
+            },
+            Err(r) => return Ok(RewardItem::fail(r.status, r.message)),
+        },
+        RewardTarget::Referral(query) => match referrals::resolve(ctx, &*txn, query).await {
+            Ok(r) => Recipient {
+                member_id: r.member_id,
+                referral_id: Some(r.id),
+                recipient_type: "Referral",
+                program_id: r.program_id,
+            },
+            Err(e) => return referral_failure(e),
+        },
     };
-    let program = match member.program_id {
+    let program = match recipient.program_id {
         Some(id) => scope::find_by_id::<ProgramTable>(ctx, &*txn, id).await?,
         None => None,
     };
@@ -90,9 +127,9 @@ async fn create_one(ctx: &Ctx, db: &Db, item: NewReward) -> Result<RewardItem> {
         ctx,
         &*txn,
         NewManualReward {
-            member_id: member.id,
-            referral_id: None,
-            recipient_type: "Member".into(),
+            member_id: recipient.member_id,
+            referral_id: recipient.referral_id,
+            recipient_type: recipient.recipient_type.into(),
             program_id: program.as_ref().map(|p| p.id),
             payout_id,
             amount_minor: amount,
