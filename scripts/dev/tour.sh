@@ -3,8 +3,8 @@
 #
 #   ADMIN=<platform admin key> scripts/dev/tour.sh [base-url]      (default http://127.0.0.1:8080)
 #
-# Runs the README's steps 1–9 (org, keys, referral code records, events, program, member, share
-# links, portal, share redirect), printing each request and a short answer. Every run uses fresh
+# Runs the README's steps 1–14 (org, keys, referral code records, events, program, member, share
+# links, portal, share redirect, payout method and rule, referral, purchase, payout, explain), printing each request and a short answer. Every run uses fresh
 # names (org, mentor id, code, program, member email and external id carry a suffix), so it can run
 # again and again against one server. Each answer's HTTP status and fields are checked; the first
 # step that fails ends the run with exit status 1 and a message naming the step.
@@ -143,5 +143,42 @@ echo "< $out"
 [[ $out == "302 https://shop.example.com/join?ref=$MEMBER_CODE" ]] ||
   fail "GET $SHARE answered \"$out\", expected a 302 to https://shop.example.com/join?ref=$MEMBER_CODE"
 
+step 10 "A payout method, and a rule: 10% of every purchase, paid with it."
+call 201 POST /api/v1/payouts '{"description":"PayPal payments","payoutType":"PayPal"}' "${DEV[@]}"
+PAYOUT_ID=$(field .id)
+call 201 POST "/api/v1/programs/$PROGRAM_ID/rules" "$(jq -nc --arg p "$PAYOUT_ID" '{name: "10% of purchases",
+  trigger: "purchase", reward_kind: "percent", amount: "10", payout_id: $p}')" "${DEV[@]}"
+RULE_ID=$(field .id)
+
+step 11 "A customer arrives with the member's code (with an Idempotency-Key: a retry is answered once)."
+SIGNUP=$(jq -nc --arg c "$MEMBER_CODE" --arg e "ann.$RUN@example.com" '{referralCode: $c, firstName: "Ann", email: $e}')
+call 201 POST /api/referrals "$SIGNUP" "${BASIC[@]}" -H "Idempotency-Key: signup-$RUN"
+REFERRAL_ID=$(field .referral.id)
+check '.message == "Referral Added" and .referral.status == "Pending" and .referral.referringMemberId == $m' \
+  --arg m "$MEMBER_ID"
+call 201 POST /api/referrals "$SIGNUP" "${BASIC[@]}" -H "Idempotency-Key: signup-$RUN"
+check '.referral.id == $r' --arg r "$REFERRAL_ID"
+
+step 12 "The customer buys for 80.00: the rule pays the member 8.00; a replay pays nothing more."
+ORDER=$(jq -nc --arg r "$REFERRAL_ID" --arg o "order-$RUN" '{amount: 80, referralQuery: $r, externalIdentifier: $o}')
+call 200 POST /api/referralaction "$ORDER" "${BASIC[@]}"
+REWARD_ID=$(field '.rewards[0].id')
+check '(.rewards | length) == 1 and .rewards[0].amount == 8 and .rewards[0].ruleId == $r' --arg r "$RULE_ID"
+call 200 POST /api/referralaction "$ORDER" "${BASIC[@]}"
+check '.message == "Referral Action Already Recorded" and .rewards[0].id == $w' --arg w "$REWARD_ID"
+
+step 13 "What is owed, then pay it: one transaction, the reward Issued with its id."
+call 200 GET "/api/payouts/pending?recipientId=$MEMBER_ID" "" "${BASIC[@]}"
+check '.payoutsPending[0].payoutId == $p and .payoutsPending[0].amount == 8' --arg p "$PAYOUT_ID"
+call 200 POST /api/payouts/transactions "$(jq -nc --arg p "$PAYOUT_ID" --arg m "$MEMBER_ID" \
+  '{payoutId: $p, recipientId: $m}')" "${BASIC[@]}" -H "Idempotency-Key: payrun-$RUN"
+TX_ID=$(field '.issuePayoutTransactionResults[0].payoutTransaction.id')
+call 200 GET "/api/rewards?referralId=$REFERRAL_ID" "" "${BASIC[@]}"
+check '.rewards[0].status == "Issued" and .rewards[0].transactionID == $t' --arg t "$TX_ID"
+
+step 14 "Why was it paid? The rule and its version, the facts, each condition, the amount."
+call 200 GET "/api/v1/rewards/$REWARD_ID/explain" "" "${DEV[@]}"
+check '.rule.id == $r and .trigger == "purchase"' --arg r "$RULE_ID"
+
 echo
-echo "tour: all 9 steps passed (org $ORG, member $MEMBER_ID, code $MEMBER_CODE)"
+echo "tour: all 14 steps passed (org $ORG, member $MEMBER_ID, code $MEMBER_CODE, reward $REWARD_ID)"
