@@ -254,14 +254,14 @@ def run(base_url: str, owner_key: str) -> None:
         ),
     )
     for body in [
-        models.ConditionBody(ctype=3, comparison=models.Comparison("ge"), referral_count=1,
-                             group=models.ConditionGroup("new"), groupname="who"),
-        models.ConditionBody(ctype=5, script_id=script.id, group=models.ConditionGroup("new"), groupname="who"),
-        models.ConditionBody(ctype=1, comparison=models.Comparison("ge"), amount_ctype_1="1",
-                             group=models.ConditionGroup("new"), groupname="what"),
-        models.ConditionBody(ctype=0, group=models.ConditionGroup("new"), groupname="what"),
+        models.ConditionBody(ctype=3, comparison=models.ConditionBodyComparisonType1("ge"), referral_count=1,
+                             group=models.ConditionBodyGroupType1("new"), groupname="who"),
+        models.ConditionBody(ctype=5, script_id=script.id, group=models.ConditionBodyGroupType1("new"), groupname="who"),
+        models.ConditionBody(ctype=1, comparison=models.ConditionBodyComparisonType1("ge"), amount_ctype_1="1",
+                             group=models.ConditionBodyGroupType1("new"), groupname="what"),
+        models.ConditionBody(ctype=0, group=models.ConditionBodyGroupType1("new"), groupname="what"),
     ]:
-        j.call("add condition", "createCondition", 201, models.Condition, id=rule.id, body=body)
+        j.call("add condition", "createCondition", 201, models.RuleCondition, id=rule.id, body=body)
     done(f"rule {rule.id} with groups who (ctype 3 or script {script.id}) and what (ctype 1 or 0)")
 
     # 13. A referral by the member's code, on the 003 surface.
