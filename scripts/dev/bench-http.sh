@@ -128,7 +128,7 @@ EOF
 setup_referrals() {
   local program rule script pid first
   program=$(api POST /api/v1/programs \
-    '{"name":"bench","title":"Bench","promocode":"BN-@ID@","velocity_limit":1000000000}' "$KEY")
+    '{"name":"bench","title":"Bench","promocode":"BN-@ID@","velocity_limit":1000000}' "$KEY")
   pid=$(jq -r .id <<<"$program")
   script=$(api POST /api/v1/scripts \
     '{"name":"bench-cond","kind":"condition","source":"referral.email_domain == \"example.com\" && referrer.referral_count >= 0"}' "$KEY")

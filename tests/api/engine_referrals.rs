@@ -127,7 +127,10 @@ db_test!(
         for (s, b) in futures::future::join_all(calls).await {
             assert_eq!(s, 201, "{b}");
         }
-        assert_eq!(count::<entities::referral::Entity>(&app).await, 100, "referralsCount is 100");
+        assert_eq!(count::<entities::referral::Entity>(&app).await, 100);
+        let (s, stats) = app.get("/api/memberstats/getsingle?query=MIA-1", &f.key).await;
+        assert_eq!((s, &stats["referralsCount"], &stats["rewardsCount"]), (200, &json!(100), &json!(1)), "{stats}");
+        assert_eq!(stats["rewardAmountTotal"], 10.0);
         let rewards = entities::reward::Entity::find().all(app.db.raw()).await.unwrap();
         assert_eq!(rewards.len(), 1, "exactly one 10th-referral reward");
         let explanation: Value = serde_json::from_str(rewards[0].explanation.as_deref().unwrap()).unwrap();

@@ -62,7 +62,8 @@ pub struct RrMember {
     pub rewards_issued_amount: f64,
 }
 
-fn amount(minor: i64, currency: &str) -> f64 {
+/// Minor units as the decimal number 003 shows.
+pub fn amount(minor: i64, currency: &str) -> f64 {
     decimal(minor, currency).parse().unwrap_or(0.0)
 }
 

@@ -20,7 +20,8 @@ pub struct RrMembersApi {
     pub state: State,
 }
 
-fn check_bulk(n: usize) -> Result<(), AppError> {
+/// Bulk calls take 1 to `MAX_BULK_ITEMS` items.
+pub(super) fn check_bulk(n: usize) -> Result<(), AppError> {
     if n == 0 || n > MAX_BULK_ITEMS {
         return Err(AppError::invalid(
             "body",

@@ -2,8 +2,8 @@
 //! PayoutTransaction (§8.4) and their sets.
 use poem_openapi::Object;
 
+use super::member_types::amount;
 use super::member_types::RrResultInfo;
-use super::reward_types::amount;
 use crate::api::enums::RewardRecipientType;
 use crate::api::native::payouts::PayoutProgramRef;
 use crate::api::wire::{IdText, Text, Timestamp};

@@ -10,7 +10,7 @@ use poem_openapi::types::ToJSON;
 use poem_openapi::{OpenApi, Union};
 
 use super::member_types::RrResultInfo;
-use super::members::MAX_BULK_ITEMS;
+use super::members::check_bulk;
 pub use super::referral_types::*;
 use super::{date_bound, RrError};
 use crate::api::enums::{ItemStatus, ReferralSort};
@@ -21,16 +21,6 @@ use crate::domain::referrals::{
     SingleQuery, Source, StatusChange,
 };
 use crate::error::AppError;
-
-fn check_bulk(n: usize) -> Result<(), AppError> {
-    if n == 0 || n > MAX_BULK_ITEMS {
-        return Err(AppError::invalid(
-            "body",
-            format!("must hold 1 to {MAX_BULK_ITEMS} items, got {n}"),
-        ));
-    }
-    Ok(())
-}
 
 fn result_info(r: &ReferralItemResult) -> Result<RrResultInfo, AppError> {
     Ok(RrResultInfo {

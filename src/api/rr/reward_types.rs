@@ -2,7 +2,7 @@
 //! their per-item results, the issue call, and reward rules (§5).
 use poem_openapi::{Object, Union};
 
-use super::member_types::{RrMemberQuery, RrResultInfo};
+use super::member_types::{amount, RrMemberQuery, RrResultInfo};
 use super::referral_query::RrReferralQuery;
 use crate::api::enums::{
     AmountCalculationMethod, ItemStatus, RewardRecipientType, RewardStatus, RuleReferralStatus,
@@ -10,13 +10,7 @@ use crate::api::enums::{
 };
 use crate::api::wire::{IdText, Line, Text, Timestamp};
 use crate::domain::rewards::ledger::{RewardItem, RewardView};
-use crate::domain::values::decimal;
 use crate::error::AppError;
-
-/// Decimal major units as a JSON number (money is integer minor units inside).
-pub fn amount(minor: i64, currency: &str) -> f64 {
-    decimal(minor, currency).parse().unwrap_or(0.0)
-}
 
 /// A reward (003 §8.3, in its order, then the fields MindCloud adds).
 #[derive(Object)]

@@ -24,20 +24,10 @@ use crate::domain::rewards::ledger::{
 use crate::domain::{payouts, programs, rules};
 use crate::error::AppError;
 
-use super::members::MAX_BULK_ITEMS;
+use super::members::check_bulk;
 
 pub struct RrRewardsApi {
     pub state: State,
-}
-
-fn check_bulk(n: usize) -> Result<(), AppError> {
-    if n == 0 || n > MAX_BULK_ITEMS {
-        return Err(AppError::invalid(
-            "body",
-            format!("must hold 1 to {MAX_BULK_ITEMS} items, got {n}"),
-        ));
-    }
-    Ok(())
 }
 
 fn sort_of(s: Option<RewardSort>) -> Sort {

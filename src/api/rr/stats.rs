@@ -3,12 +3,12 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use super::member_types::amount;
 use super::RrError;
 use crate::api::enums::StatsPeriod;
 use crate::api::wire::{IdText, Timestamp};
 use crate::api::{ApiAuth, ApiTags, State};
 use crate::domain::members::{self, TimePeriod};
-use crate::domain::values::decimal;
 use crate::error::AppError;
 
 pub struct RrStatsApi {
@@ -40,10 +40,6 @@ pub struct RrMemberStats {
     pub rewards_pending_amount: f64,
     /// ISO 4217 code of the amounts (ours).
     pub currency_code: String,
-}
-
-fn amount(minor: i64, currency: &str) -> f64 {
-    decimal(minor, currency).parse().unwrap_or(0.0)
 }
 
 #[OpenApi(tag = "ApiTags::ReferralRock")]
