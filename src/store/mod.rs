@@ -254,6 +254,31 @@ pub(crate) async fn test_sqlite() -> (tempfile::TempDir, Db) {
     (dir, db)
 }
 
+/// `INSERT … ON CONFLICT … DO NOTHING … RETURNING` in one statement: the inserted row, or `None`
+/// when the unique index named by `conflict` refused it. (The many-rows form answers an empty
+/// list for a skipped insert, where `exec_with_returning` would report "record not found".)
+pub(crate) async fn insert_unless_conflict<A, C>(
+    db: &C,
+    row: A,
+    conflict: sea_orm::sea_query::OnConflict,
+) -> Result<Option<<A::Entity as sea_orm::EntityTrait>::Model>>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::{EntityTrait, TryInsertResult};
+    let inserted = A::Entity::insert(row)
+        .on_conflict(conflict)
+        .try_insert()
+        .exec_with_returning_many(db)
+        .await?;
+    Ok(match inserted {
+        TryInsertResult::Inserted(rows) => rows.into_iter().next(),
+        TryInsertResult::Conflicted | TryInsertResult::Empty => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

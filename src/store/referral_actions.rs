@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use entities::referral_action;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, Set};
 
-use super::rewards::{nothing_inserted, ActionRow};
+use super::rewards::ActionRow;
 use super::scope::{self, scoped};
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
@@ -53,15 +53,9 @@ pub async fn insert_once<C: ConnectionTrait>(
     .target_and_where(Expr::col(referral_action::Column::ExternalIdentifier).is_not_null())
     .do_nothing()
     .to_owned();
-    match referral_action::Entity::insert(am)
-        .on_conflict(conflict)
-        .try_insert()
-        .exec_with_returning(db)
-        .await
-        .or_else(nothing_inserted)?
-    {
-        TryInsertResult::Inserted(row) => Ok((row, true)),
-        TryInsertResult::Conflicted | TryInsertResult::Empty => {
+    match super::insert_unless_conflict(db, am, conflict).await? {
+        Some(row) => Ok((row, true)),
+        None => {
             let existing = scoped::<referral_action::Entity>(ctx)
                 .filter(referral_action::Column::ExternalIdentifier.eq(external))
                 .one(db)

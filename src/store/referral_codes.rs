@@ -136,19 +136,10 @@ pub async fn insert_active<C: ConnectionTrait>(
         deactivated_at: Set(None),
         ..Default::default()
     };
-    let mut on_conflict = sea_orm::sea_query::OnConflict::new();
-    on_conflict.do_nothing();
-    let inserted = referral_code::Entity::insert(row)
-        .on_conflict(on_conflict)
-        .try_insert()
-        .exec_with_returning_many(db)
-        .await?;
-    // `exec_with_returning` would report the conflict as "record not found"; the many-rows form
-    // answers an empty list instead.
-    Ok(match inserted {
-        sea_orm::TryInsertResult::Inserted(rows) => rows.into_iter().next(),
-        sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => None,
-    })
+    let conflict = sea_orm::sea_query::OnConflict::new()
+        .do_nothing()
+        .to_owned();
+    super::insert_unless_conflict(db, row, conflict).await
 }
 
 pub async fn find<C: ConnectionTrait>(

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use entities::{member, referral, referral_code, reward};
 use sea_orm::sea_query::{Condition, Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::members::MemberRow;
@@ -45,17 +45,7 @@ pub async fn code_with_member<C: ConnectionTrait>(
 pub async fn insert<C: ConnectionTrait>(db: &C, row: ReferralRow) -> Result<Option<ReferralRow>> {
     let mut row: ReferralActive = row.into_active_model().reset_all();
     row.id = sea_orm::ActiveValue::NotSet;
-    let mut on_conflict = OnConflict::new();
-    on_conflict.do_nothing();
-    let inserted = referral::Entity::insert(row)
-        .on_conflict(on_conflict)
-        .try_insert()
-        .exec_with_returning_many(db)
-        .await?;
-    Ok(match inserted {
-        sea_orm::TryInsertResult::Inserted(rows) => rows.into_iter().next(),
-        sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => None,
-    })
+    super::insert_unless_conflict(db, row, OnConflict::new().do_nothing().to_owned()).await
 }
 
 /// The live referral of the program, other than `except_id`, with this mailbox or external id

@@ -5,10 +5,7 @@
 use chrono::{DateTime, Utc};
 use entities::{member, payout, referral, referral_action, reward, reward_rule, rule_condition};
 use sea_orm::sea_query::{Expr, ExprTrait, LockType, OnConflict};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TryInsertResult,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::scope::{self, scoped};
 use crate::domain::{ids, Ctx};
@@ -238,16 +235,7 @@ pub async fn insert_rule_reward<C: ConnectionTrait>(
     .target_and_where(Expr::col(reward::Column::RuleId).is_not_null())
     .do_nothing()
     .to_owned();
-    match reward::Entity::insert(am)
-        .on_conflict(conflict)
-        .try_insert()
-        .exec_with_returning(db)
-        .await
-        .or_else(nothing_inserted)?
-    {
-        TryInsertResult::Inserted(row) => Ok(Some(row)),
-        TryInsertResult::Conflicted | TryInsertResult::Empty => Ok(None),
-    }
+    super::insert_unless_conflict(db, am, conflict).await
 }
 
 /// The org's reward with this public id (removed ones too: an explanation stays readable).
@@ -303,19 +291,6 @@ pub async fn event_actor<C: ConnectionTrait>(
         .one(db)
         .await?
         .map(|e| e.actor))
-}
-
-/// `INSERT … ON CONFLICT DO NOTHING … RETURNING` that inserted nothing: sea-orm reports it as
-/// `RecordNotInserted` or, when the backend returns rows, as no row found.
-pub(super) fn nothing_inserted<T>(
-    err: sea_orm::DbErr,
-) -> std::result::Result<TryInsertResult<T>, sea_orm::DbErr> {
-    match err {
-        sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_) => {
-            Ok(TryInsertResult::Conflicted)
-        }
-        other => Err(other),
-    }
 }
 
 /// A page of the program's live referrals created in `[from, to]`, oldest first.
