@@ -22,6 +22,7 @@ pub mod referral_actions;
 pub mod rewards;
 // end rewards engine
 pub mod referrals;
+pub mod referrer;
 pub mod rules;
 pub mod scope;
 pub mod scripts;
@@ -255,8 +256,7 @@ pub(crate) async fn test_sqlite() -> (tempfile::TempDir, Db) {
 }
 
 /// `INSERT … ON CONFLICT … DO NOTHING … RETURNING` in one statement: the inserted row, or `None`
-/// when the unique index named by `conflict` refused it. (The many-rows form answers an empty
-/// list for a skipped insert, where `exec_with_returning` would report "record not found".)
+/// when the unique index named by `conflict` refused it.
 pub(crate) async fn insert_unless_conflict<A, C>(
     db: &C,
     row: A,
@@ -267,15 +267,35 @@ where
     <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
     C: sea_orm::ConnectionTrait,
 {
+    Ok(insert_many_unless_conflict(db, [row], conflict)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Several rows in one `INSERT … ON CONFLICT … DO NOTHING … RETURNING`: the rows inserted, in
+/// no particular order; those the unique index named by `conflict` refused are left out. (The
+/// many-rows form answers an empty list for a skipped insert, where `exec_with_returning`
+/// would report "record not found".)
+pub(crate) async fn insert_many_unless_conflict<A, C>(
+    db: &C,
+    rows: impl IntoIterator<Item = A>,
+    conflict: sea_orm::sea_query::OnConflict,
+) -> Result<Vec<<A::Entity as sea_orm::EntityTrait>::Model>>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: sea_orm::ConnectionTrait,
+{
     use sea_orm::{EntityTrait, TryInsertResult};
-    let inserted = A::Entity::insert(row)
+    let inserted = A::Entity::insert_many(rows)
         .on_conflict(conflict)
         .try_insert()
         .exec_with_returning_many(db)
         .await?;
     Ok(match inserted {
-        TryInsertResult::Inserted(rows) => rows.into_iter().next(),
-        TryInsertResult::Conflicted | TryInsertResult::Empty => None,
+        TryInsertResult::Inserted(rows) => rows,
+        TryInsertResult::Conflicted | TryInsertResult::Empty => vec![],
     })
 }
 

@@ -74,22 +74,6 @@ pub async fn find_duplicate<C: ConnectionTrait>(
         .await
 }
 
-/// Referrals of the program from `ip` created at or after `since` (velocity check).
-pub async fn count_from_ip<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    program_id: i64,
-    ip: &str,
-    since: DateTime<Utc>,
-) -> Result<u64> {
-    scoped::<referral::Entity>(ctx)
-        .filter(referral::Column::ProgramId.eq(program_id))
-        .filter(referral::Column::IpAddress.eq(ip))
-        .filter(referral::Column::CreatedAt.gte(since))
-        .count(db)
-        .await
-}
-
 /// The org's live referral with this public id; with `lock`, locked for update (PostgreSQL).
 pub async fn find_live<C: ConnectionTrait>(
     ctx: &Ctx,

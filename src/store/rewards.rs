@@ -1,11 +1,11 @@
-//! What the rewards engine reads and writes: the referral and its referrer (locked on
-//! PostgreSQL), the rules firing on a trigger, purchases, cap counts, payout methods, and the
-//! reward insert that the unique index ux_reward_rule_trigger makes happen at most once.
+//! What the rewards engine reads and writes: the referral, the rules firing on a trigger, cap
+//! counts, payout methods, and the reward insert that the unique index ux_reward_rule_trigger
+//! makes happen at most once. (The referrer, counts and purchases: `store::referrer`.)
 //! Every query starts from `scope::scoped`, so it stays inside the context's org.
 use chrono::{DateTime, Utc};
-use entities::{member, payout, referral, referral_action, reward, reward_rule, rule_condition};
-use sea_orm::sea_query::{Expr, ExprTrait, LockType, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect, Set};
+use entities::{payout, referral, reward, reward_rule, rule_condition};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::scope::{self, scoped};
 use crate::domain::{ids, Ctx};
@@ -30,37 +30,19 @@ pub async fn live_referral<C: ConnectionTrait>(
         .await
 }
 
-/// The referring member; on PostgreSQL the row is locked (`FOR NO KEY UPDATE`) until the
-/// transaction ends, so counts and caps read after it are consistent across concurrent
-/// transactions of the same member. `NO KEY` because inserting a referral or purchase takes a
-/// `KEY SHARE` lock on the member through its foreign key: `FOR UPDATE` would deadlock two such
-/// transactions. SQLite serialises writers with the writer lock already.
-pub async fn lock_member<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    member_id: i64,
-) -> Result<Option<super::members::MemberRow>> {
-    let mut q = scoped::<member::Entity>(ctx)
-        .filter(member::Column::Id.eq(member_id))
-        .into_select();
-    if db.get_database_backend() == DbBackend::Postgres {
-        q = q.lock(LockType::NoKeyUpdate);
-    }
-    Ok(q.one(db).await?)
-}
-
-/// Enabled rules of the program whose trigger is `trigger` and whose dates contain `now`.
+/// Enabled rules of the program whose trigger is one of `triggers` and whose dates contain
+/// `now`, by id.
 pub async fn rules_firing<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     program_id: i64,
-    trigger: &str,
+    triggers: &[&str],
     now: DateTime<Utc>,
 ) -> Result<Vec<super::rules::RuleRow>> {
     scoped::<reward_rule::Entity>(ctx)
         .filter(reward_rule::Column::ProgramId.eq(program_id))
         .filter(reward_rule::Column::Enabled.eq(true))
-        .filter(reward_rule::Column::Trigger.eq(trigger))
+        .filter(reward_rule::Column::Trigger.is_in(triggers.iter().copied()))
         .filter(
             reward_rule::Column::StartDate
                 .is_null()
@@ -104,33 +86,6 @@ pub async fn conditions_of<C: ConnectionTrait>(
         .order_by_asc(rule_condition::Column::RuleId)
         .order_by_asc(rule_condition::Column::Id)
         .all(db)
-        .await
-}
-
-/// Every purchase of the member's referrals, oldest first.
-pub async fn member_orders<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    member_id: i64,
-) -> Result<Vec<ActionRow>> {
-    scoped::<referral_action::Entity>(ctx)
-        .filter(referral_action::Column::MemberId.eq(member_id))
-        .order_by_asc(referral_action::Column::CreatedAt)
-        .order_by_asc(referral_action::Column::Id)
-        .all(db)
-        .await
-}
-
-/// Live (not removed) referrals the member has brought.
-pub async fn live_referral_count<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    member_id: i64,
-) -> Result<u64> {
-    scoped::<referral::Entity>(ctx)
-        .filter(referral::Column::MemberId.eq(member_id))
-        .filter(referral::Column::RemovedAt.is_null())
-        .count(db)
         .await
 }
 
@@ -190,16 +145,19 @@ pub struct NewRuleReward {
     pub explanation: String,
 }
 
-/// Inserts the reward unless (rule, referral, trigger key) already has one: `ON CONFLICT DO
-/// NOTHING` on ux_reward_rule_trigger, so concurrent or retried triggers pay once. `None`: it
-/// was already rewarded.
-pub async fn insert_rule_reward<C: ConnectionTrait>(
+/// Inserts the rewards, in one statement, except those whose (rule, referral, trigger key)
+/// already has one: `ON CONFLICT DO NOTHING` on ux_reward_rule_trigger, so concurrent or
+/// retried triggers pay once. Answers the rows inserted.
+pub async fn insert_rule_rewards<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
-    r: NewRuleReward,
-) -> Result<Option<RewardRow>> {
+    rewards: Vec<NewRuleReward>,
+) -> Result<Vec<RewardRow>> {
+    if rewards.is_empty() {
+        return Ok(vec![]);
+    }
     let now = crate::domain::clock::now();
-    let am = reward::ActiveModel {
+    let rows = rewards.into_iter().map(|r| reward::ActiveModel {
         public_id: Set(ids::new_public_id("rwd")),
         org_id: Set(ctx.org_id),
         member_id: Set(r.member_id),
@@ -226,7 +184,7 @@ pub async fn insert_rule_reward<C: ConnectionTrait>(
         updated_at: Set(Some(now)),
         removed_at: Set(None),
         ..Default::default()
-    };
+    });
     let conflict = OnConflict::columns([
         reward::Column::RuleId,
         reward::Column::ReferralId,
@@ -235,7 +193,7 @@ pub async fn insert_rule_reward<C: ConnectionTrait>(
     .target_and_where(Expr::col(reward::Column::RuleId).is_not_null())
     .do_nothing()
     .to_owned();
-    super::insert_unless_conflict(db, am, conflict).await
+    super::insert_many_unless_conflict(db, rows, conflict).await
 }
 
 /// The org's reward with this public id (removed ones too: an explanation stays readable).
@@ -334,21 +292,4 @@ pub async fn referral_stamps<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?)
-}
-
-/// Every purchase of these members' referrals, oldest first.
-pub async fn orders_of_members<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    member_ids: Vec<i64>,
-) -> Result<Vec<ActionRow>> {
-    if member_ids.is_empty() {
-        return Ok(vec![]);
-    }
-    scoped::<referral_action::Entity>(ctx)
-        .filter(referral_action::Column::MemberId.is_in(member_ids))
-        .order_by_asc(referral_action::Column::CreatedAt)
-        .order_by_asc(referral_action::Column::Id)
-        .all(db)
-        .await
 }

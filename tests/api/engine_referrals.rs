@@ -213,6 +213,31 @@ db_test!(
 );
 
 db_test!(
+    async fn simulation_gives_each_referrer_only_their_own_purchases(app) {
+        let f = setup(&app, 1000).await;
+        let leo = app
+            .member(&f.key, json!({"programId": f.program["id"], "firstName": "Leo", "email": "leo@acme.example", "referralCode": "LEO-1"}))
+            .await;
+        // Mia's referral buys for 100.00; then Leo, who has sold nothing, refers someone.
+        let a = refer(&app, &f, json!({"email": "a@example.com"})).await;
+        let (s, b) = app.post("/api/referralaction", &f.key, json!({"amount": 100, "referralQuery": a["id"]})).await;
+        assert_eq!(s, 200, "{b}");
+        let (s, z) = app.post("/api/referrals", &f.key, json!({"referralCode": "LEO-1", "email": "z@example.com"})).await;
+        assert_eq!(s, 201, "{z}");
+        let mut body = window();
+        body["rules"] = json!([{"name": "nothing sold yet", "trigger": "referral_created", "reward_kind": "fixed", "amount": 1,
+            "conditions": [{"ctype": 5, "source": "referrer.total_sales == 0"}]}]);
+        let (s, sim) = app.post(&simulate_path(&f), &f.key, body).await;
+        assert_eq!(s, 200, "{sim}");
+        let refs = sim["referrals"].as_array().unwrap();
+        let leos = refs.iter().find(|r| r["referral_id"] == z["referral"]["id"]).unwrap();
+        assert_eq!(leos["member_id"], leo["id"]);
+        assert_eq!(leos["awards"].as_array().unwrap().len(), 1, "Mia's sales are not Leo's: {sim}");
+        assert_eq!(sim["total_minor"], 200, "both referrals came before their referrer sold anything");
+    }
+);
+
+db_test!(
     async fn simulate_refuses_bad_input_other_orgs_and_bounds_its_work(app) {
         let f = setup(&app, 1000).await;
         let path = simulate_path(&f);

@@ -8,9 +8,15 @@
 //! (for a promo code, the template's program); a member without one (e.g. made by a 004 code
 //! record) falls back to the org's one default program, else the request is a 422.
 //!
-//! Cost: the reads (code + member, program, fraud script) run before the write transaction;
-//! inside it: the velocity count (only with a client IP), one INSERT … RETURNING, the rules,
-//! and the events, written in one statement at commit.
+//! Cost: what needs no writer lock is read before the write transaction: code and member,
+//! program, fraud script (and its run), and the rules that fire on creation with their
+//! conditions and scripts (a `rewards::Plan`). Inside it, four statements and the commit: the
+//! referrer with their referral count, purchases and the velocity count (one statement, the
+//! member row locked on PostgreSQL when a rule fires), the referral's INSERT … RETURNING, the
+//! rewards' INSERT … ON CONFLICT DO NOTHING … RETURNING, and the events (one statement at
+//! commit). SQLite runs one writer at a time and each statement is a round trip to its worker
+//! thread, so this count is what bounds referral creation there (README, Performance).
+use chrono::Duration;
 use sea_orm::ConnectionTrait;
 
 use super::fraud::{self, Verdict};
@@ -18,7 +24,7 @@ use super::identity;
 use super::status::ReferralStatus;
 use super::view::{assemble, Details, Referral, Source};
 use crate::domain::codes::Code;
-use crate::domain::rewards::{self, Trigger};
+use crate::domain::rewards::{self, Subject, Trigger};
 use crate::domain::values::{self, Email};
 use crate::domain::Ctx;
 use crate::error::{AppError, Result};
@@ -27,6 +33,7 @@ use crate::scripting::Scripts;
 use crate::store::members::{MemberRow, MemberTable};
 use crate::store::programs::{self as program_store, ProgramRow, ProgramTable};
 use crate::store::referrals::{self as store, ReferralRow};
+use crate::store::referrer::{self, IpWindow, Reading};
 use crate::store::{events, scope, Db, WriteTxn};
 
 /// A new referral (003 NewReferral), as text from the surface.
@@ -127,6 +134,15 @@ async fn program_of<C: ConnectionTrait>(
     ))
 }
 
+/// The rule trigger of a status the referral has just reached (none for pending/denied).
+fn status_trigger(status: ReferralStatus) -> Option<Trigger> {
+    match status {
+        ReferralStatus::Qualified => Some(Trigger::ReferralQualified),
+        ReferralStatus::Approved => Some(Trigger::ReferralApproved),
+        _ => None,
+    }
+}
+
 /// Fires the rules for a status the referral has just reached (none for pending/denied).
 pub(super) async fn fire_for_status(
     ctx: &Ctx,
@@ -135,10 +151,8 @@ pub(super) async fn fire_for_status(
     referral_id: i64,
     status: ReferralStatus,
 ) -> Result<()> {
-    let trigger = match status {
-        ReferralStatus::Qualified => Trigger::ReferralQualified,
-        ReferralStatus::Approved => Trigger::ReferralApproved,
-        _ => return Ok(()),
+    let Some(trigger) = status_trigger(status) else {
+        return Ok(());
     };
     rewards::apply_rules(ctx, txn, scripts, referral_id, trigger).await?;
     Ok(())
@@ -208,9 +222,33 @@ pub async fn create(
         }
     }
 
+    // Rewards can follow any status but denied: created, then the status reached.
+    let triggers: Vec<Trigger> = match status {
+        ReferralStatus::Denied => vec![],
+        _ => std::iter::once(Trigger::ReferralCreated)
+            .chain(status_trigger(status))
+            .collect(),
+    };
+    let plan = rewards::Plan::read(ctx, conn, program.clone(), &triggers).await?;
+
     let txn = db.write(ctx).await?;
+    let reading = Reading {
+        lock: !plan.is_empty(),
+        orders: !plan.is_empty(),
+        from_ip: match (&hold, &ip) {
+            (None, Some(ip)) => Some(IpWindow {
+                program_id: program.id,
+                ip,
+                since: now - Duration::hours(fraud::VELOCITY_WINDOW_HOURS),
+            }),
+            _ => None,
+        },
+    };
+    let referrer = referrer::read(ctx, &txn, found.member.id, reading)
+        .await?
+        .ok_or_else(|| AppError::not_found("member for this referralCode"))?;
     if let (None, Some(ip)) = (&hold, &ip) {
-        hold = fraud::velocity(ctx, &txn, &program, ip).await?;
+        hold = fraud::velocity(&program, ip, referrer.from_ip);
     }
     let row = ReferralRow {
         public_id,
@@ -257,6 +295,7 @@ pub async fn create(
             None => "this customer already is a referral of the program".to_string(),
         }));
     };
+    let inserted = row.clone();
     let referral = assemble(row, Some(&program), Some(&found.member), Some(found.code));
     events::record(
         ctx,
@@ -276,11 +315,16 @@ pub async fn create(
         )
         .await?;
     }
-    // Rewards can follow any status but denied.
-    if status != ReferralStatus::Denied {
-        rewards::apply_rules(ctx, &txn, scripts, referral.id, Trigger::ReferralCreated).await?;
+    // The referrer's count read before the insert, plus this referral.
+    let subject = Subject {
+        referral: &inserted,
+        member: &referrer.member,
+        referral_count: referrer.live_referrals + 1,
+        orders: &referrer.orders,
+    };
+    for trigger in triggers {
+        rewards::fire(ctx, &txn, scripts, &plan, &subject, trigger).await?;
     }
-    fire_for_status(ctx, &txn, scripts, referral.id, status).await?;
     txn.commit().await?;
     Ok(referral)
 }

@@ -8,9 +8,6 @@
 //! - The program's fraud script (kind fraud): `allow`, `review` (held) or `deny` (422). A script
 //!   that fails at run time — its own error, a sandbox limit, the deadline, a full pool — never
 //!   loses the referral: it is held with the failure as the reason, and an event records it.
-use chrono::Duration;
-use sea_orm::ConnectionTrait;
-
 use super::identity;
 use crate::domain::values::Email;
 use crate::domain::{scripts as script_domain, Ctx};
@@ -19,7 +16,6 @@ use crate::scripting::facts::{EventFacts, ProgramFacts, ReferralFacts, ReferrerF
 use crate::scripting::{ScriptFacts, Scripts};
 use crate::store::members::MemberRow;
 use crate::store::programs::ProgramRow;
-use crate::store::referrals as store;
 use crate::store::scripts::ScriptTable;
 use crate::store::{scope, Db};
 
@@ -126,20 +122,14 @@ pub(super) async fn script_verdict(
 }
 
 /// The velocity hold reason, when the program already has its limit of referrals from `ip`
-/// in the window.
-pub(super) async fn velocity<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    program: &ProgramRow,
-    ip: &str,
-) -> Result<Option<String>> {
-    let since = crate::domain::clock::now() - Duration::hours(VELOCITY_WINDOW_HOURS);
-    let n = store::count_from_ip(ctx, db, program.id, ip, since).await?;
-    let limit = u64::try_from(program.velocity_limit.max(1)).unwrap_or(1);
-    Ok((n >= limit).then(|| {
+/// in the window: `n` is how many it has (`store::referrer` counts them inside the write
+/// transaction).
+pub(super) fn velocity(program: &ProgramRow, ip: &str, n: i64) -> Option<String> {
+    let limit = i64::from(program.velocity_limit.max(1));
+    (n >= limit).then(|| {
         format!(
             "held for review: {n} referrals from {ip} in program `{}` within {VELOCITY_WINDOW_HOURS} hours (the limit is {limit})",
             program.name
         )
-    }))
+    })
 }

@@ -8,6 +8,12 @@
 //!   retried or concurrent trigger never pays twice, and a conflict is skipped silently.
 //! - A failing script never fails the caller: it counts as false, is recorded in the
 //!   explanation and as a `RuleScriptFailed` event. Only database errors propagate.
+//!
+//! Cost: what the writer lock protects is read inside the transaction in one statement (the
+//! referrer, their referral count and purchases: `store::referrer`), and a trigger's rewards are
+//! inserted in one statement. The rules themselves (a `Plan`) are configuration, not what the
+//! lock protects: a caller that knows the program reads them before it begins (referral
+//! creation does), so they cost no round trip while SQLite's writer lock is held.
 use chrono::Duration;
 use serde_json::json;
 
@@ -17,11 +23,62 @@ use crate::domain::rules::decide::{self, Outcome, PreparedRule, ScriptRuns};
 use crate::domain::{clock, values, Ctx};
 use crate::error::{AppError, Result};
 use crate::scripting::Scripts;
-use crate::store::programs::ProgramTable;
-use crate::store::rewards::{self as store, NewRuleReward, ReferralRow};
+use crate::store::members::MemberRow;
+use crate::store::programs::{ProgramRow, ProgramTable};
+use crate::store::referrer::{self, OrderRow, Reading};
+use crate::store::rewards::{self as store, NewRuleReward, ReferralRow, RewardRow};
 use crate::store::{events, referral_actions, scope, WriteTxn};
 
-/// See `super::apply_rules`.
+/// A program's enabled rules that fire on some triggers, with their conditions and scripts,
+/// as they stood when read.
+pub struct Plan {
+    program: ProgramRow,
+    rules: Vec<PreparedRule>,
+}
+
+impl Plan {
+    /// Reads the program's enabled rules, current now, that fire on `triggers` (three queries:
+    /// rules, conditions, scripts; none when no rule fires).
+    pub async fn read(
+        ctx: &Ctx,
+        db: &impl sea_orm::ConnectionTrait,
+        program: ProgramRow,
+        triggers: &[Trigger],
+    ) -> Result<Plan> {
+        let names: Vec<&str> = triggers.iter().map(Trigger::rule_trigger).collect();
+        let rows = store::rules_firing(ctx, db, program.id, &names, clock::now()).await?;
+        let rules = if rows.is_empty() {
+            vec![]
+        } else {
+            decide::prepare(ctx, db, rows).await?
+        };
+        Ok(Plan { program, rules })
+    }
+
+    /// No rule fires on any of its triggers.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    fn firing(&self, trigger: Trigger) -> impl Iterator<Item = &PreparedRule> {
+        self.rules
+            .iter()
+            .filter(move |r| r.row.trigger == trigger.rule_trigger())
+    }
+}
+
+/// The referral a trigger fired for and its referrer as the transaction sees them.
+pub struct Subject<'a> {
+    pub referral: &'a ReferralRow,
+    /// The referrer, read (and on PostgreSQL locked) inside the transaction.
+    pub member: &'a MemberRow,
+    /// The member's live referrals, this one included.
+    pub referral_count: i64,
+    /// Purchases of all the member's referrals, oldest first.
+    pub orders: &'a [OrderRow],
+}
+
+/// See `super::apply_rules`: reads the referral, the plan and the referrer inside `txn`.
 pub(super) async fn apply(
     ctx: &Ctx,
     txn: &WriteTxn,
@@ -36,48 +93,80 @@ pub(super) async fn apply(
     let Some(program_id) = referral.program_id.filter(|_| referral.status != "denied") else {
         return Ok(vec![]);
     };
-    let now = clock::now();
-    let rules = store::rules_firing(ctx, txn, program_id, trigger.rule_trigger(), now).await?;
-    if rules.is_empty() {
-        return Ok(vec![]);
-    }
-    let member = store::lock_member(ctx, txn, referral.member_id)
-        .await?
-        .ok_or_else(|| AppError::Internal("referral without member".into()))?;
     let program = scope::find_by_id::<ProgramTable>(ctx, txn, program_id)
         .await?
         .ok_or_else(|| AppError::Internal("referral without program".into()))?;
-    let orders = store::member_orders(ctx, txn, member.id).await?;
-    let referral_count = store::live_referral_count(ctx, txn, member.id).await? as i64;
+    let plan = Plan::read(ctx, txn, program, &[trigger]).await?;
+    if plan.is_empty() {
+        return Ok(vec![]);
+    }
+    let reading = Reading {
+        lock: true,
+        orders: true,
+        from_ip: None,
+    };
+    let state = referrer::read(ctx, txn, referral.member_id, reading)
+        .await?
+        .ok_or_else(|| AppError::Internal("referral without member".into()))?;
+    let subject = Subject {
+        referral: &referral,
+        member: &state.member,
+        referral_count: state.live_referrals,
+        orders: &state.orders,
+    };
+    fire(ctx, txn, scripts, &plan, &subject, trigger).await
+}
+
+/// Decides the plan's rules that fire on `trigger` for `subject`, inside `txn`, and inserts the
+/// rewards they earn; answers the numeric ids of the rewards created. The caller has read the
+/// subject inside `txn` (with the referrer locked on PostgreSQL).
+pub async fn fire(
+    ctx: &Ctx,
+    txn: &WriteTxn,
+    scripts: &Scripts,
+    plan: &Plan,
+    subject: &Subject<'_>,
+    trigger: Trigger,
+) -> Result<Vec<i64>> {
+    let referral = subject.referral;
+    if referral.status == "denied" || referral.removed_at.is_some() {
+        return Ok(vec![]);
+    }
+    let mut firing = plan.firing(trigger).peekable();
+    if firing.peek().is_none() {
+        return Ok(vec![]);
+    }
+    let now = clock::now();
     let event_amount = match trigger {
-        Trigger::Purchase { action_id } => match orders.iter().find(|o| o.id == action_id) {
-            Some(a) => a.amount_minor,
-            None => {
-                referral_actions::find(ctx, txn, action_id)
-                    .await?
-                    .ok_or_else(|| AppError::Internal("purchase vanished".into()))?
-                    .amount_minor
+        Trigger::Purchase { action_id } => {
+            match subject.orders.iter().find(|o| o.id == action_id) {
+                Some(a) => a.amount_minor,
+                None => {
+                    referral_actions::find(ctx, txn, action_id)
+                        .await?
+                        .ok_or_else(|| AppError::Internal("purchase vanished".into()))?
+                        .amount_minor
+                }
             }
-        },
+        }
         _ => referral.amount_minor.unwrap_or(0),
     };
     let (facts, script_facts) = facts::gather(&Moment {
-        referral: &referral,
+        referral,
         status: &referral.status,
-        member: &member,
-        program_name: &program.name,
-        program_currency: &program.currency,
-        referral_count,
-        orders: &orders,
+        member: subject.member,
+        program_name: &plan.program.name,
+        program_currency: &plan.program.currency,
+        referral_count: subject.referral_count,
+        orders: subject.orders,
         trigger,
         event_amount,
         at: now,
     });
     let summary = facts::summary(&facts, &script_facts);
-    let prepared = decide::prepare(ctx, txn, rules).await?;
     let mut runs = ScriptRuns::new(scripts, false);
-    let mut created = Vec::new();
-    for rule in &prepared {
+    let mut earned = Vec::new();
+    for rule in firing {
         let outcome = decide::decide(
             ctx,
             txn,
@@ -99,29 +188,53 @@ pub(super) async fn apply(
             )
             .await?;
         }
-        if let Some(id) = reward_for(
-            ctx, txn, &referral, &member, rule, trigger, &outcome, &summary,
-        )
-        .await?
-        {
-            created.push(id);
+        if let Some(new) = earned_by(ctx, txn, subject, rule, trigger, &outcome, &summary).await? {
+            earned.push(new);
+        }
+    }
+    let inserted = store::insert_rule_rewards(ctx, txn, earned).await?;
+    let mut created = Vec::with_capacity(inserted.len());
+    // In the plan's (rule id) order, so events and ids come out in a stable order.
+    for rule in plan.firing(trigger) {
+        for reward in inserted.iter().filter(|w| w.rule_id == Some(rule.row.id)) {
+            record_added(ctx, txn, subject, rule, reward).await?;
+            created.push(reward.id);
         }
     }
     Ok(created)
 }
 
-/// Inserts the reward a decided rule earns, if it earns one; answers its numeric id.
-#[allow(clippy::too_many_arguments)]
-async fn reward_for(
+async fn record_added(
     ctx: &Ctx,
     txn: &WriteTxn,
-    referral: &ReferralRow,
-    member: &crate::store::members::MemberRow,
+    subject: &Subject<'_>,
+    rule: &PreparedRule,
+    reward: &RewardRow,
+) -> Result<()> {
+    events::record(
+        ctx,
+        txn,
+        "RewardAdd",
+        &reward.public_id,
+        json!({"id": reward.public_id, "amount": values::decimal(reward.amount_minor, &reward.currency),
+               "currency": reward.currency, "member_id": subject.member.public_id,
+               "referral_id": subject.referral.public_id, "rule_id": rule.row.public_id,
+               "status": reward.status}),
+    )
+    .await
+}
+
+/// The reward a decided rule earns, if it earns one (caps checked), ready to insert.
+async fn earned_by(
+    ctx: &Ctx,
+    txn: &WriteTxn,
+    subject: &Subject<'_>,
     rule: &PreparedRule,
     trigger: Trigger,
     outcome: &Outcome,
     summary: &serde_json::Value,
-) -> Result<Option<i64>> {
+) -> Result<Option<NewRuleReward>> {
+    let (referral, member) = (subject.referral, subject.member);
     let row = &rule.row;
     if !outcome.decision.passed {
         return Ok(None);
@@ -201,19 +314,5 @@ async fn reward_for(
         description: row.name.clone(),
         explanation: explanation.to_string(),
     };
-    let Some(reward) = store::insert_rule_reward(ctx, txn, new).await? else {
-        return Ok(None); // already rewarded for this trigger
-    };
-    events::record(
-        ctx,
-        txn,
-        "RewardAdd",
-        &reward.public_id,
-        json!({"id": reward.public_id, "amount": values::decimal(reward.amount_minor, &reward.currency),
-               "currency": reward.currency, "member_id": member.public_id,
-               "referral_id": referral.public_id, "rule_id": row.public_id,
-               "status": reward.status}),
-    )
-    .await?;
-    Ok(Some(reward.id))
+    Ok(Some(new))
 }

@@ -9,7 +9,8 @@ use crate::rules::{Facts, Order};
 use crate::scripting::facts::{EventFacts, ProgramFacts, ReferralFacts, ReferrerFacts};
 use crate::scripting::ScriptFacts;
 use crate::store::members::MemberRow;
-use crate::store::rewards::{ActionRow, ReferralRow};
+use crate::store::referrer::OrderRow;
+use crate::store::rewards::ReferralRow;
 
 /// Everything known at the moment a trigger fires.
 pub(in crate::domain) struct Moment<'a> {
@@ -22,7 +23,7 @@ pub(in crate::domain) struct Moment<'a> {
     /// The member's live referrals up to and including this one.
     pub referral_count: i64,
     /// Purchases of all the member's referrals known at that moment.
-    pub orders: &'a [ActionRow],
+    pub orders: &'a [OrderRow],
     pub trigger: Trigger,
     /// The purchase amount (purchases) or the referral's amount (status triggers), minor units.
     pub event_amount: i64,
@@ -34,7 +35,7 @@ pub(in crate::domain) fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-fn order(a: &ActionRow) -> Order {
+fn order(a: &OrderRow) -> Order {
     Order {
         amount_minor: a.amount_minor,
         items: a.items,

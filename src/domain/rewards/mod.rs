@@ -2,6 +2,7 @@
 //! hand; held, issued and paid out. Every rule reward is unique per (rule, referral, trigger) by
 //! a database index, so a retried or concurrent event can never pay twice.
 mod engine;
+pub use engine::{fire, Plan, Subject};
 pub mod explain;
 pub(in crate::domain) mod facts;
 pub mod purchases;

@@ -25,7 +25,8 @@ use crate::rules::model::{parse_condition, CType, ConditionInput};
 use crate::scripting::{Kind, Scripts};
 use crate::store::members::MemberTable;
 use crate::store::programs::ProgramRow;
-use crate::store::rewards::{self as store, ActionRow, ReferralRow};
+use crate::store::referrer::{self, OrderRow};
+use crate::store::rewards::{self as store, ReferralRow};
 use crate::store::rules::RuleRow;
 use crate::store::scripts::ScriptTable;
 use crate::store::{scope, Db};
@@ -279,7 +280,7 @@ struct Event {
     amount: i64,
 }
 
-fn history(r: &ReferralRow, orders: &[ActionRow]) -> Vec<Event> {
+fn history(r: &ReferralRow, orders: &[OrderRow]) -> Vec<Event> {
     let amount = r.amount_minor.unwrap_or(0);
     let mut events = vec![Event {
         at: r.created_at,
@@ -384,7 +385,7 @@ pub async fn simulate(
             .map(|m| (m.id, m))
             .collect();
     let stamps = store::referral_stamps(ctx, db.conn(), member_ids.clone()).await?;
-    let orders = store::orders_of_members(ctx, db.conn(), member_ids).await?;
+    let orders = referrer::orders_of_members(ctx, db.conn(), member_ids).await?;
     let actual_rows =
         store::rewards_of_referrals(ctx, db.conn(), page.items.iter().map(|r| r.id).collect())
             .await?;
@@ -419,9 +420,11 @@ pub async fn simulate(
             let mut per_referral: HashMap<i64, u64> = HashMap::new();
             let mut keys: HashSet<(i64, String)> = HashSet::new();
             for e in history(r, &orders) {
-                let known: Vec<ActionRow> = orders
+                // The referrer's own purchases known at that moment (the list holds every
+                // simulated member's).
+                let known: Vec<OrderRow> = orders
                     .iter()
-                    .filter(|o| o.created_at <= e.at)
+                    .filter(|o| o.member_id == r.member_id && o.created_at <= e.at)
                     .cloned()
                     .collect();
                 let (facts, script_facts) = facts::gather(&Moment {

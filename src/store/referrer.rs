@@ -1,0 +1,180 @@
+//! What the rewards engine reads about a referrer inside a write transaction, in one statement:
+//! the member row (locked on PostgreSQL when asked), the count of their live referrals, the
+//! count of a program's referrals from one client IP (the velocity check of a new referral),
+//! and every purchase of their referrals.
+//!
+//! Why one statement: on SQLite each statement is a round trip to sqlx's worker thread while the
+//! writer lock is held, and a referral's transaction is bounded by those round trips, not by CPU
+//! (see README, Performance). The member row is the left side of a `LEFT JOIN` on the purchases,
+//! so a member without purchases still answers one row; the counts are scalar sub-queries.
+use chrono::{DateTime, Utc};
+use entities::{member, referral, referral_action};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
+
+use super::members::MemberRow;
+use super::scope::scoped;
+use crate::domain::Ctx;
+use crate::error::Result;
+
+/// A purchase as rules and simulations see it.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct OrderRow {
+    pub id: i64,
+    pub referral_id: i64,
+    pub member_id: i64,
+    pub amount_minor: i64,
+    pub items: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A program's referrals from one client IP since a moment (the velocity check).
+#[derive(Debug, Clone, Copy)]
+pub struct IpWindow<'a> {
+    pub program_id: i64,
+    pub ip: &'a str,
+    pub since: DateTime<Utc>,
+}
+
+/// What to read besides the member row and its live referral count.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading<'a> {
+    /// Lock the member row (`FOR NO KEY UPDATE`, PostgreSQL; SQLite's writer lock already
+    /// serialises writers). `NO KEY` because inserting a referral or purchase takes a `KEY
+    /// SHARE` lock on the member through its foreign key: `FOR UPDATE` would deadlock two such
+    /// transactions.
+    pub lock: bool,
+    /// Read every purchase of the member's referrals.
+    pub orders: bool,
+    /// Count the program's referrals from this IP in the window.
+    pub from_ip: Option<IpWindow<'a>>,
+}
+
+/// The referrer as one transaction sees it.
+#[derive(Debug, Clone)]
+pub struct Referrer {
+    pub member: MemberRow,
+    /// Live (not removed) referrals the member has brought.
+    pub live_referrals: i64,
+    /// The program's referrals from the IP in the window (0 when not asked).
+    pub from_ip: i64,
+    /// Purchases of all the member's referrals, oldest first (empty when not asked).
+    pub orders: Vec<OrderRow>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    #[sea_orm(nested)]
+    member: MemberRow,
+    live_referrals: i64,
+    from_ip: i64,
+    order_id: Option<i64>,
+    order_referral_id: Option<i64>,
+    order_amount_minor: Option<i64>,
+    order_items: Option<i64>,
+    order_created_at: Option<DateTime<Utc>>,
+}
+
+impl Row {
+    fn order(&self) -> Option<OrderRow> {
+        Some(OrderRow {
+            id: self.order_id?,
+            referral_id: self.order_referral_id?,
+            member_id: self.member.id,
+            amount_minor: self.order_amount_minor?,
+            items: self.order_items?,
+            created_at: self.order_created_at?,
+        })
+    }
+}
+
+/// The org's member `member_id` with what `reading` asks for, in one statement; `None` when
+/// the org has no such member.
+pub async fn read<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+    reading: Reading<'_>,
+) -> Result<Option<Referrer>> {
+    let live = scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::MemberId.eq(member_id))
+        .filter(referral::Column::RemovedAt.is_null())
+        .into_select()
+        .select_only()
+        .expr(Expr::col(referral::Column::Id).count())
+        .into_query();
+    let from_ip = match reading.from_ip {
+        Some(w) => Expr::from(
+            scoped::<referral::Entity>(ctx)
+                .filter(referral::Column::ProgramId.eq(w.program_id))
+                .filter(referral::Column::IpAddress.eq(w.ip))
+                .filter(referral::Column::CreatedAt.gte(w.since))
+                .into_select()
+                .select_only()
+                .expr(Expr::col(referral::Column::Id).count())
+                .into_query(),
+        ),
+        None => Expr::val(0i64),
+    };
+    let mut q = scoped::<member::Entity>(ctx)
+        .filter(member::Column::Id.eq(member_id))
+        .into_select()
+        .expr_as(Expr::from(live), "live_referrals")
+        .expr_as(from_ip, "from_ip");
+    // Without `orders` the join matches nothing (`AND false`): one statement shape either way.
+    let on = Expr::col((referral_action::Entity, referral_action::Column::MemberId))
+        .equals((member::Entity, member::Column::Id))
+        .and(Expr::col((referral_action::Entity, referral_action::Column::OrgId)).eq(ctx.org_id))
+        .and(Expr::val(reading.orders));
+    QuerySelect::query(&mut q).left_join(referral_action::Entity, on);
+    q = q
+        .column_as(referral_action::Column::Id, "order_id")
+        .column_as(referral_action::Column::ReferralId, "order_referral_id")
+        .column_as(referral_action::Column::AmountMinor, "order_amount_minor")
+        .column_as(referral_action::Column::Items, "order_items")
+        .column_as(referral_action::Column::CreatedAt, "order_created_at")
+        .order_by_asc(referral_action::Column::CreatedAt)
+        .order_by_asc(referral_action::Column::Id);
+    if reading.lock && db.get_database_backend() == DbBackend::Postgres {
+        QuerySelect::query(&mut q).lock_with_tables(LockType::NoKeyUpdate, [member::Entity]);
+    }
+    let rows = q.into_model::<Row>().all(db).await?;
+    let orders = rows.iter().filter_map(Row::order).collect();
+    Ok(rows.into_iter().next().map(|first| Referrer {
+        member: first.member,
+        live_referrals: first.live_referrals,
+        from_ip: first.from_ip,
+        orders,
+    }))
+}
+
+/// Every purchase of these members' referrals, oldest first (simulation replays them).
+pub async fn orders_of_members<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_ids: Vec<i64>,
+) -> Result<Vec<OrderRow>> {
+    if member_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(scoped::<referral_action::Entity>(ctx)
+        .filter(referral_action::Column::MemberId.is_in(member_ids))
+        .order_by_asc(referral_action::Column::CreatedAt)
+        .order_by_asc(referral_action::Column::Id)
+        .into_select()
+        .select_only()
+        .columns([
+            referral_action::Column::Id,
+            referral_action::Column::ReferralId,
+            referral_action::Column::MemberId,
+            referral_action::Column::AmountMinor,
+            referral_action::Column::Items,
+            referral_action::Column::CreatedAt,
+        ])
+        .into_model::<OrderRow>()
+        .all(db)
+        .await?)
+}
