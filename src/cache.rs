@@ -1,5 +1,6 @@
 //! In-memory caches of this instance's hot reads (moka): API keys by hash (authentication), code
-//! lookups per org and code, and share links (`/r/{code}`) per code.
+//! lookups per org and code, share links (`/r/{code}`) per code, and the rules a program fires
+//! (`domain::rewards::Plan`, read by every new referral).
 //!
 //! Invariants:
 //! - Bounded (`max_entries` each) and short-lived (`ttl_secs`, at most 30 s; `0` turns every
@@ -12,7 +13,9 @@
 //!   [`crate::auth::cache::KeyChanges`] (only withdrawals outdate them, so an org's everyday
 //!   writes cost its keys nothing); code lookups and share links by their org's generation
 //!   (`Db::generation`), which any committed write of the org moves: a change to the code, its
-//!   member, its program or the org outdates them.
+//!   member, its program or the org outdates them. Plans by their org's configuration
+//!   generation (`Db::config_generation`), which only a committed change to a program, rule,
+//!   condition or script moves, so the org's referrals and rewards do not outdate them.
 //! - Eviction is per instance. Another instance learns of a change only when its entry expires,
 //!   so across instances a change takes effect within `ttl_secs`.
 //!
@@ -28,6 +31,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::auth::cache::{CachedKey, KeyChanges};
 use crate::domain::access::ShareLink;
 use crate::domain::referral_codes::CodeRecord;
+use crate::domain::rewards::Plan;
 use crate::web::metrics::{CACHE_HITS, CACHE_MISSES};
 
 /// The longest entries may live: the bound, across instances, on how long a revoked key or a
@@ -75,6 +79,9 @@ pub struct Caches {
     pub code_lookups: Stamped<(i64, String), CodeRecord>,
     /// Live share links per normalised code; stamped with their org's generation.
     pub share_links: Stamped<String, ShareLink>,
+    /// The rules a program fires on a set of triggers, per (org id, program id, trigger mask);
+    /// stamped with the org's configuration generation (`Db::config_generation`).
+    pub plans: Stamped<(i64, i64, u8), Arc<Plan>>,
 }
 
 impl Caches {
@@ -84,6 +91,7 @@ impl Caches {
             key_changes: KeyChanges::default(),
             code_lookups: Stamped::new("code_lookup", config),
             share_links: Stamped::new("share_link", config),
+            plans: Stamped::new("rule_plan", config),
         }
     }
 }
@@ -99,6 +107,10 @@ impl std::fmt::Debug for Caches {
             .field(
                 "share_links",
                 &self.share_links.entries.as_ref().map(Cache::entry_count),
+            )
+            .field(
+                "plans",
+                &self.plans.entries.as_ref().map(Cache::entry_count),
             )
             .finish_non_exhaustive()
     }

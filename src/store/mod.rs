@@ -181,6 +181,12 @@ impl Db {
         self.shared.generation(org_id)
     }
 
+    /// The org's configuration generation: it moves only after a committed change to a
+    /// program, rule, condition or script of the org on this instance (see `write`).
+    pub fn config_generation(&self, org_id: i64) -> u64 {
+        self.shared.config_generation(org_id)
+    }
+
     pub async fn close(self) {
         let _ = self.conn.close().await;
     }

@@ -1,4 +1,6 @@
 //! Programs, scoped by the context's org in every query.
+//! Writes take a `WriteTxn` and mark it as changing configuration (`WriteTxn::changes_config`),
+//! so caches of rules (`domain::rewards::Plan`) learn of every change at commit.
 use chrono::{DateTime, Utc};
 use entities::{member, program};
 use sea_orm::{
@@ -7,6 +9,7 @@ use sea_orm::{
 
 use super::scope::{self, scoped};
 use super::Page;
+use super::WriteTxn;
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
@@ -61,11 +64,12 @@ fn apply(am: &mut program::ActiveModel, f: ProgramFields) {
 }
 
 /// Inserts a program; the raw error lets the caller tell which unique index refused it.
-pub async fn insert<C: ConnectionTrait>(
+pub async fn insert(
     ctx: &Ctx,
-    db: &C,
+    db: &WriteTxn,
     fields: ProgramFields,
 ) -> std::result::Result<ProgramRow, DbErr> {
+    db.changes_config();
     let mut am = program::ActiveModel {
         public_id: Set(ids::new_public_id("prog")),
         org_id: Set(ctx.org_id),
@@ -76,17 +80,19 @@ pub async fn insert<C: ConnectionTrait>(
     am.insert(db).await
 }
 
-pub async fn update<C: ConnectionTrait>(
-    db: &C,
+pub async fn update(
+    db: &WriteTxn,
     row: ProgramRow,
     fields: ProgramFields,
 ) -> std::result::Result<ProgramRow, DbErr> {
+    db.changes_config();
     let mut am: program::ActiveModel = row.into();
     apply(&mut am, fields);
     am.update(db).await
 }
 
-pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<()> {
+pub async fn delete(ctx: &Ctx, db: &WriteTxn, id: i64) -> Result<()> {
+    db.changes_config();
     scope::delete_by_id::<program::Entity>(ctx, db, id).await?;
     Ok(())
 }

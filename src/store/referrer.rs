@@ -9,7 +9,7 @@
 //! so a member without purchases still answers one row; the counts are scalar sub-queries.
 use chrono::{DateTime, Utc};
 use entities::{member, referral, referral_action};
-use sea_orm::sea_query::{Expr, ExprTrait, LockType};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
@@ -37,6 +37,8 @@ pub struct IpWindow<'a> {
     pub program_id: i64,
     pub ip: &'a str,
     pub since: DateTime<Utc>,
+    /// Count no further than this (the program's velocity limit).
+    pub limit: u64,
 }
 
 /// What to read besides the member row and its live referral count.
@@ -59,7 +61,8 @@ pub struct Referrer {
     pub member: MemberRow,
     /// Live (not removed) referrals the member has brought.
     pub live_referrals: i64,
-    /// The program's referrals from the IP in the window (0 when not asked).
+    /// The program's referrals from the IP in the window, at most the window's limit (0 when
+    /// not asked).
     pub from_ip: i64,
     /// Purchases of all the member's referrals, oldest first (empty when not asked).
     pub orders: Vec<OrderRow>,
@@ -91,8 +94,8 @@ impl Row {
     }
 }
 
-/// The org's member `member_id` with what `reading` asks for, in one statement; `None` when
-/// the org has no such member.
+/// The org's member `member_id` with what `reading` asks for, in one statement (two on
+/// PostgreSQL with `lock`); `None` when the org has no such member.
 pub async fn read<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
@@ -106,17 +109,25 @@ pub async fn read<C: ConnectionTrait>(
         .select_only()
         .expr(Expr::col(referral::Column::Id).count())
         .into_query();
+    // Counted up to the limit only: past it the answer is the same, and a busy IP costs no more.
     let from_ip = match reading.from_ip {
-        Some(w) => Expr::from(
-            scoped::<referral::Entity>(ctx)
+        Some(w) => {
+            let window = scoped::<referral::Entity>(ctx)
                 .filter(referral::Column::ProgramId.eq(w.program_id))
                 .filter(referral::Column::IpAddress.eq(w.ip))
                 .filter(referral::Column::CreatedAt.gte(w.since))
                 .into_select()
                 .select_only()
-                .expr(Expr::col(referral::Column::Id).count())
-                .into_query(),
-        ),
+                .column(referral::Column::Id)
+                .limit(w.limit)
+                .into_query();
+            Expr::from(
+                Query::select()
+                    .expr(Expr::cust("COUNT(*)"))
+                    .from_subquery(window, "from_ip_window")
+                    .to_owned(),
+            )
+        }
         None => Expr::val(0i64),
     };
     let mut q = scoped::<member::Entity>(ctx)
@@ -138,8 +149,20 @@ pub async fn read<C: ConnectionTrait>(
         .column_as(referral_action::Column::CreatedAt, "order_created_at")
         .order_by_asc(referral_action::Column::CreatedAt)
         .order_by_asc(referral_action::Column::Id);
+    // PostgreSQL: the lock is its own statement first. Under READ COMMITTED a statement sees
+    // the snapshot taken when it began, before it waited for the lock, so counts read in the
+    // locking statement would miss what the previous holder committed (two "tenth referral"
+    // rewards under concurrency); the next statement's snapshot includes it.
     if reading.lock && db.get_database_backend() == DbBackend::Postgres {
-        QuerySelect::query(&mut q).lock_with_tables(LockType::NoKeyUpdate, [member::Entity]);
+        scoped::<member::Entity>(ctx)
+            .filter(member::Column::Id.eq(member_id))
+            .into_select()
+            .select_only()
+            .column(member::Column::Id)
+            .lock(LockType::NoKeyUpdate)
+            .into_tuple::<i64>()
+            .one(db)
+            .await?;
     }
     let rows = q.into_model::<Row>().all(db).await?;
     let orders = rows.iter().filter_map(Row::order).collect();

@@ -30,29 +30,18 @@ pub async fn live_referral<C: ConnectionTrait>(
         .await
 }
 
-/// Enabled rules of the program whose trigger is one of `triggers` and whose dates contain
-/// `now`, by id.
+/// Enabled rules of the program whose trigger is one of `triggers`, by id, whatever their
+/// dates (the engine checks those when the trigger fires, so a cached list stays right).
 pub async fn rules_firing<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     program_id: i64,
     triggers: &[&str],
-    now: DateTime<Utc>,
 ) -> Result<Vec<super::rules::RuleRow>> {
     scoped::<reward_rule::Entity>(ctx)
         .filter(reward_rule::Column::ProgramId.eq(program_id))
         .filter(reward_rule::Column::Enabled.eq(true))
         .filter(reward_rule::Column::Trigger.is_in(triggers.iter().copied()))
-        .filter(
-            reward_rule::Column::StartDate
-                .is_null()
-                .or(reward_rule::Column::StartDate.lte(now)),
-        )
-        .filter(
-            reward_rule::Column::EndDate
-                .is_null()
-                .or(reward_rule::Column::EndDate.gte(now)),
-        )
         .order_by_asc(reward_rule::Column::Id)
         .all(db)
         .await

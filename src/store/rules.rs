@@ -1,4 +1,6 @@
 //! Reward rules and their conditions, scoped by the context's org in every query.
+//! Writes take a `WriteTxn` and mark it as changing configuration (`WriteTxn::changes_config`),
+//! so caches of rules (`domain::rewards::Plan`) learn of every change at commit.
 use chrono::{DateTime, Utc};
 use entities::{reward_rule, rule_condition};
 use sea_orm::{
@@ -7,6 +9,7 @@ use sea_orm::{
 
 use super::scope::{self, scoped};
 use super::Page;
+use super::WriteTxn;
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
@@ -72,12 +75,8 @@ pub fn fields_of(row: &RuleRow) -> RuleFields {
     }
 }
 
-pub async fn insert<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    program_id: i64,
-    f: RuleFields,
-) -> Result<RuleRow> {
+pub async fn insert(ctx: &Ctx, db: &WriteTxn, program_id: i64, f: RuleFields) -> Result<RuleRow> {
+    db.changes_config();
     let mut am = reward_rule::ActiveModel {
         public_id: Set(ids::new_public_id("rule")),
         org_id: Set(ctx.org_id),
@@ -91,7 +90,8 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 /// Replaces the fields and bumps the version.
-pub async fn update<C: ConnectionTrait>(db: &C, row: RuleRow, f: RuleFields) -> Result<RuleRow> {
+pub async fn update(db: &WriteTxn, row: RuleRow, f: RuleFields) -> Result<RuleRow> {
+    db.changes_config();
     let version = row.version + 1;
     let mut am: reward_rule::ActiveModel = row.into();
     apply(&mut am, f);
@@ -100,7 +100,8 @@ pub async fn update<C: ConnectionTrait>(db: &C, row: RuleRow, f: RuleFields) -> 
 }
 
 /// Bumps the version (a condition changed).
-pub async fn touch<C: ConnectionTrait>(db: &C, row: RuleRow) -> Result<RuleRow> {
+pub async fn touch(db: &WriteTxn, row: RuleRow) -> Result<RuleRow> {
+    db.changes_config();
     let version = row.version + 1;
     let mut am: reward_rule::ActiveModel = row.into();
     am.version = Set(version);
@@ -123,7 +124,8 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Deletes a rule and its conditions.
-pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, rule_id: i64) -> Result<()> {
+pub async fn delete(ctx: &Ctx, db: &WriteTxn, rule_id: i64) -> Result<()> {
+    db.changes_config();
     scope::delete::<rule_condition::Entity>(ctx)
         .filter(rule_condition::Column::RuleId.eq(rule_id))
         .exec(db)
@@ -158,12 +160,13 @@ fn apply_condition(am: &mut rule_condition::ActiveModel, f: ConditionFields) {
     am.script_id = Set(f.script_id);
 }
 
-pub async fn insert_condition<C: ConnectionTrait>(
+pub async fn insert_condition(
     ctx: &Ctx,
-    db: &C,
+    db: &WriteTxn,
     rule_id: i64,
     f: ConditionFields,
 ) -> Result<ConditionRow> {
+    db.changes_config();
     let mut am = rule_condition::ActiveModel {
         public_id: Set(ids::new_public_id("cond")),
         org_id: Set(ctx.org_id),
@@ -175,11 +178,12 @@ pub async fn insert_condition<C: ConnectionTrait>(
     Ok(am.insert(db).await?)
 }
 
-pub async fn update_condition<C: ConnectionTrait>(
-    db: &C,
+pub async fn update_condition(
+    db: &WriteTxn,
     row: ConditionRow,
     f: ConditionFields,
 ) -> Result<ConditionRow> {
+    db.changes_config();
     let mut am: rule_condition::ActiveModel = row.into();
     apply_condition(&mut am, f);
     Ok(am.update(db).await?)
@@ -197,17 +201,15 @@ pub async fn conditions<C: ConnectionTrait>(
         .await
 }
 
-pub async fn delete_condition<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<()> {
+pub async fn delete_condition(ctx: &Ctx, db: &WriteTxn, id: i64) -> Result<()> {
+    db.changes_config();
     scope::delete_by_id::<rule_condition::Entity>(ctx, db, id).await?;
     Ok(())
 }
 
 /// Deletes every rule of a program with their conditions (the program is going away).
-pub async fn delete_for_program<C: ConnectionTrait>(
-    ctx: &Ctx,
-    db: &C,
-    program_id: i64,
-) -> Result<()> {
+pub async fn delete_for_program(ctx: &Ctx, db: &WriteTxn, program_id: i64) -> Result<()> {
+    db.changes_config();
     let rule_ids: Vec<i64> = scoped::<reward_rule::Entity>(ctx)
         .into_select()
         .select_only()

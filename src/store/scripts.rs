@@ -1,4 +1,6 @@
 //! Tenant scripts and their versions, scoped by the context's org in every query.
+//! Writes take a `WriteTxn` and mark it as changing configuration (`WriteTxn::changes_config`),
+//! so caches of rules (`domain::rewards::Plan`) learn of every change at commit.
 use entities::{reward_rule, rule_condition, script, script_version};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder, Set,
@@ -6,6 +8,7 @@ use sea_orm::{
 
 use super::scope::{self, scoped};
 use super::Page;
+use super::WriteTxn;
 use crate::domain::{ids, Ctx};
 use crate::error::Result;
 
@@ -15,13 +18,14 @@ pub use entities::script::Model as ScriptRow;
 pub use entities::script_version::Model as VersionRow;
 
 /// Inserts a script with its first version; the raw error tells a duplicate name apart.
-pub async fn insert<C: ConnectionTrait>(
+pub async fn insert(
     ctx: &Ctx,
-    db: &C,
+    db: &WriteTxn,
     name: &str,
     kind: &str,
     source: &str,
 ) -> std::result::Result<ScriptRow, DbErr> {
+    db.changes_config();
     let now = crate::domain::clock::now();
     let row = script::ActiveModel {
         public_id: Set(ids::new_public_id("scr")),
@@ -60,12 +64,13 @@ async fn insert_version<C: ConnectionTrait>(
 }
 
 /// Adds the next version and makes it current.
-pub async fn add_version<C: ConnectionTrait>(
+pub async fn add_version(
     ctx: &Ctx,
-    db: &C,
+    db: &WriteTxn,
     row: ScriptRow,
     source: &str,
 ) -> std::result::Result<ScriptRow, DbErr> {
+    db.changes_config();
     let next = row.current_version + 1;
     insert_version(ctx, db, row.id, next, source).await?;
     let mut am: script::ActiveModel = row.into();
@@ -124,7 +129,8 @@ pub async fn usage<C: ConnectionTrait>(ctx: &Ctx, db: &C, script_id: i64) -> Res
     Ok(rules + conditions)
 }
 
-pub async fn delete<C: ConnectionTrait>(ctx: &Ctx, db: &C, script_id: i64) -> Result<()> {
+pub async fn delete(ctx: &Ctx, db: &WriteTxn, script_id: i64) -> Result<()> {
+    db.changes_config();
     scope::delete::<script_version::Entity>(ctx)
         .filter(script_version::Column::ScriptId.eq(script_id))
         .exec(db)

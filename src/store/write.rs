@@ -12,6 +12,11 @@
 //!   generation *before* it queries the database and keeps it with the entry; an entry whose
 //!   generation is not the current one is a miss. A fill racing a commit therefore stores at
 //!   worst an entry that is already stale, never a stale entry that looks fresh.
+//! - A second, narrower generation per org, the *configuration* generation, moves only when a
+//!   committed transaction changed a program, rule, condition, script or script version (the
+//!   store functions that write those call `WriteTxn::changes_config`, so no caller can forget).
+//!   Caches of configuration (the rules a program fires: `domain::rewards::Plan`) stamp with
+//!   it, so an org's everyday writes (referrals, rewards) do not outdate them.
 //! - Events recorded in the transaction are inserted just before the commit (500 per statement).
 //! - A commit runs to its end in a task of its own, so a cancelled request cannot leave a landed
 //!   commit unannounced to the caches; an unfinished transaction is rolled back before the
@@ -20,7 +25,7 @@
 //!   path can forget to tell the caches.
 use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use sea_orm::{
@@ -35,7 +40,9 @@ pub(super) struct Shared {
     /// `Some` on SQLite only.
     pub(super) writer: Option<Arc<tokio::sync::Mutex<()>>>,
     generations: RwLock<HashMap<i64, u64>>,
-    /// The last generation handed out, for any org; generations only grow.
+    /// Configuration generations per org (see the module's invariants).
+    config_generations: RwLock<HashMap<i64, u64>>,
+    /// The last generation handed out, for any org and either kind; generations only grow.
     clock: AtomicU64,
 }
 
@@ -53,11 +60,27 @@ impl Shared {
         map.get(&org_id).copied().unwrap_or(0)
     }
 
-    fn bump(&self, org_ids: &[i64]) {
-        let mut map = self.generations.write().unwrap_or_else(|e| e.into_inner());
-        for &org_id in org_ids {
-            let next = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
-            map.insert(org_id, next);
+    /// The org's current configuration generation (0 until its first configuration change on
+    /// this instance).
+    pub(super) fn config_generation(&self, org_id: i64) -> u64 {
+        let map = self
+            .config_generations
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        map.get(&org_id).copied().unwrap_or(0)
+    }
+
+    fn bump(&self, org_ids: &[i64], config: bool) {
+        let mut maps = vec![&self.generations];
+        if config {
+            maps.push(&self.config_generations);
+        }
+        for map in maps {
+            let mut map = map.write().unwrap_or_else(|e| e.into_inner());
+            for &org_id in org_ids {
+                let next = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
+                map.insert(org_id, next);
+            }
         }
     }
 
@@ -84,6 +107,8 @@ pub struct WriteTxn {
     txn: Option<DatabaseTransaction>,
     shared: Arc<Shared>,
     orgs: Mutex<Vec<i64>>,
+    /// Set when the transaction changes configuration (`changes_config`).
+    config: AtomicBool,
     /// Events recorded in this transaction, inserted just before the commit.
     events: Mutex<Vec<entities::event::ActiveModel>>,
     after_commit: Mutex<Vec<AfterCommit>>,
@@ -106,6 +131,7 @@ impl WriteTxn {
             txn: Some(txn),
             shared,
             orgs: Mutex::new(org_id.into_iter().collect()),
+            config: AtomicBool::new(false),
             events: Mutex::new(Vec::new()),
             after_commit: Mutex::new(Vec::new()),
             writer,
@@ -118,6 +144,12 @@ impl WriteTxn {
         if !orgs.contains(&org_id) {
             orgs.push(org_id);
         }
+    }
+
+    /// Says the transaction changes configuration (a program, rule, condition, script or script
+    /// version): its commit moves the configuration generation of its orgs too.
+    pub(super) fn changes_config(&self) {
+        self.config.store(true, Ordering::Relaxed);
     }
 
     /// Keeps an event row to insert at commit (see `store::events::record`).
@@ -160,7 +192,8 @@ impl WriteTxn {
         }
         #[allow(clippy::disallowed_methods)] // the one place: the generations move right after
         txn.commit().await?;
-        self.shared.bump(&take(&self.orgs));
+        self.shared
+            .bump(&take(&self.orgs), self.config.load(Ordering::Relaxed));
         for f in take(&self.after_commit) {
             f();
         }
@@ -385,12 +418,26 @@ mod tests {
     fn generations_start_at_zero_and_only_grow_per_org() {
         let shared = Shared::new(true);
         assert_eq!(shared.generation(7), 0);
-        shared.bump(&[7]);
+        shared.bump(&[7], false);
         let first = shared.generation(7);
         assert!(first > 0);
         assert_eq!(shared.generation(8), 0, "another org is untouched");
-        shared.bump(&[8, 7]);
+        shared.bump(&[8, 7], false);
         assert!(shared.generation(7) > first);
         assert!(shared.generation(8) > 0);
+    }
+
+    #[test]
+    fn only_a_configuration_change_moves_the_configuration_generation() {
+        let shared = Shared::new(true);
+        shared.bump(&[7], false);
+        assert_eq!(shared.config_generation(7), 0, "an everyday write");
+        shared.bump(&[7], true);
+        let (general, config) = (shared.generation(7), shared.config_generation(7));
+        assert!(config > 0 && general > 0);
+        shared.bump(&[7], false);
+        assert_eq!(shared.config_generation(7), config);
+        assert!(shared.generation(7) > general, "the general generation moves with every write");
+        assert_eq!(shared.config_generation(8), 0, "another org is untouched");
     }
 }

@@ -138,6 +138,45 @@ db_test!(
     }
 );
 
+db_test!(
+    async fn every_change_to_rules_conditions_or_scripts_applies_to_the_very_next_referral(app) {
+        // New referrals read the program's rules through a cache; each step changes one thing
+        // and the next referral must see it.
+        let f = setup(&app, 1000).await;
+        let amounts = |rows: Vec<entities::reward::Model>| rows.into_iter().map(|r| r.amount_minor).collect::<Vec<_>>();
+        let r = rule(&app, &f, json!({"name": "welcome", "trigger": "referral_created", "reward_kind": "fixed", "amount": 1})).await;
+        let a = refer(&app, &f, json!({"email": "a@example.com"})).await;
+        assert_eq!(amounts(rewards_of(&app, &a).await), vec![100]);
+
+        let path = format!("/api/v1/rules/{}", r["id"].as_str().unwrap());
+        let (s, b) = app.put(&path, &f.key, json!({"name": "welcome", "trigger": "referral_created", "reward_kind": "fixed", "amount": 2})).await;
+        assert_eq!(s, 200, "{b}");
+        let b = refer(&app, &f, json!({"email": "b@example.com"})).await;
+        assert_eq!(amounts(rewards_of(&app, &b).await), vec![200], "the rule's new amount");
+
+        let gate = script(&app, &f, "gate", "condition", "false").await;
+        condition(&app, &f, &r, json!({"ctype": 5, "script_id": gate})).await;
+        let c = refer(&app, &f, json!({"email": "c@example.com"})).await;
+        assert!(rewards_of(&app, &c).await.is_empty(), "the new condition");
+
+        let (s, v) = app.post(&format!("/api/v1/scripts/{gate}/versions"), &f.key, json!({"source": "true"})).await;
+        assert_eq!(s, 200, "{v}");
+        let d = refer(&app, &f, json!({"email": "d@example.com"})).await;
+        assert_eq!(amounts(rewards_of(&app, &d).await), vec![200], "the script's new version");
+
+        let other = rule(&app, &f, json!({"name": "extra", "trigger": "referral_created", "reward_kind": "fixed", "amount": 3})).await;
+        let (s, b) = app.put(&path, &f.key, json!({"name": "welcome", "trigger": "referral_created", "reward_kind": "fixed", "amount": 2, "enabled": false})).await;
+        assert_eq!(s, 200, "{b}");
+        let e = refer(&app, &f, json!({"email": "e@example.com"})).await;
+        assert_eq!(amounts(rewards_of(&app, &e).await), vec![300], "the new rule, and not the disabled one");
+
+        let (s, _) = app.delete(&format!("/api/v1/rules/{}", other["id"].as_str().unwrap()), &f.key).await;
+        assert_eq!(s, 200);
+        let g = refer(&app, &f, json!({"email": "g@example.com"})).await;
+        assert!(rewards_of(&app, &g).await.is_empty(), "no rule is left");
+    }
+);
+
 fn simulate_path(f: &Fixture) -> String {
     format!(
         "/api/v1/programs/{}/simulate",

@@ -8,14 +8,18 @@
 //! (for a promo code, the template's program); a member without one (e.g. made by a 004 code
 //! record) falls back to the org's one default program, else the request is a 422.
 //!
-//! Cost: what needs no writer lock is read before the write transaction: code and member,
-//! program, fraud script (and its run), and the rules that fire on creation with their
-//! conditions and scripts (a `rewards::Plan`). Inside it, four statements and the commit: the
-//! referrer with their referral count, purchases and the velocity count (one statement, the
-//! member row locked on PostgreSQL when a rule fires), the referral's INSERT … RETURNING, the
-//! rewards' INSERT … ON CONFLICT DO NOTHING … RETURNING, and the events (one statement at
-//! commit). SQLite runs one writer at a time and each statement is a round trip to its worker
-//! thread, so this count is what bounds referral creation there (README, Performance).
+//! Cost: what needs no writer lock is read before the write transaction: the code and its
+//! member (one statement), then the program with the rules that fire on creation, their
+//! conditions and scripts (a `rewards::Plan`, from this instance's cache while the org's
+//! configuration is unchanged), the fraud script if the program has one (and its run). Inside
+//! it, four statements and the commit: the referrer with their live referral count, purchases
+//! and the velocity count (one statement; the member row locked on PostgreSQL when a rule
+//! fires), the referral's INSERT … RETURNING, the rewards' INSERT … ON CONFLICT DO NOTHING …
+//! RETURNING, and the events (one statement at commit). SQLite runs one writer at a time and
+//! each statement is a round trip to its worker thread, so this count is what bounds referral
+//! creation there (README, Performance).
+use std::sync::Arc;
+
 use chrono::Duration;
 use sea_orm::ConnectionTrait;
 
@@ -24,14 +28,14 @@ use super::identity;
 use super::status::ReferralStatus;
 use super::view::{assemble, Details, Referral, Source};
 use crate::domain::codes::Code;
-use crate::domain::rewards::{self, Subject, Trigger};
+use crate::domain::rewards::{self, Plan, Subject, Trigger};
 use crate::domain::values::{self, Email};
 use crate::domain::Ctx;
 use crate::error::{AppError, Result};
 use crate::scripting::facts::ReferralFacts;
 use crate::scripting::Scripts;
 use crate::store::members::{MemberRow, MemberTable};
-use crate::store::programs::{self as program_store, ProgramRow, ProgramTable};
+use crate::store::programs::{self as program_store, ProgramRow};
 use crate::store::referrals::{self as store, ReferralRow};
 use crate::store::referrer::{self, IpWindow, Reading};
 use crate::store::{events, scope, Db, WriteTxn};
@@ -110,23 +114,33 @@ async fn attribute<C: ConnectionTrait>(ctx: &Ctx, db: &C, raw: &str) -> Result<A
     }
 }
 
-async fn program_of<C: ConnectionTrait>(
+/// The plan (rules, and the program row) of the referral's program: the promo code's, else the
+/// member's, else the org's one default program.
+async fn plan_for(
     ctx: &Ctx,
-    db: &C,
-    member: &MemberRow,
-) -> Result<ProgramRow> {
-    if let Some(pid) = member.program_id {
-        if let Some(p) = scope::find_by_id::<ProgramTable>(ctx, db, pid).await? {
-            return Ok(p);
+    db: &Db,
+    found: &Attribution,
+    triggers: &[Trigger],
+) -> Result<Arc<Plan>> {
+    let named = found
+        .program
+        .as_ref()
+        .map(|p| p.id)
+        .or(found.member.program_id);
+    if let Some(id) = named {
+        if let Some(plan) = Plan::cached(ctx, db, id, triggers).await? {
+            return Ok(plan);
         }
     }
-    let mut defaults: Vec<ProgramRow> = program_store::all(ctx, db)
+    let mut defaults: Vec<ProgramRow> = program_store::all(ctx, db.conn())
         .await?
         .into_iter()
         .filter(|p| p.assign_by_default)
         .collect();
     if defaults.len() == 1 {
-        return Ok(defaults.remove(0));
+        if let Some(plan) = Plan::cached(ctx, db, defaults.remove(0).id, triggers).await? {
+            return Ok(plan);
+        }
     }
     Err(AppError::unprocessable(
         "referralCode",
@@ -184,10 +198,15 @@ pub async fn create(
             "the code's member is disabled and cannot be credited",
         ));
     }
-    let program = match found.program {
-        Some(p) => p,
-        None => program_of(ctx, conn, &found.member).await?,
+    // Rewards can follow any status but denied: created, then the status reached.
+    let triggers: Vec<Trigger> = match status {
+        ReferralStatus::Denied => vec![],
+        _ => std::iter::once(Trigger::ReferralCreated)
+            .chain(status_trigger(status))
+            .collect(),
     };
+    let plan = plan_for(ctx, db, &found, &triggers).await?;
+    let program = plan.program();
     let amount_minor = present(input.amount)
         .map(|a| values::parse_money("amount", &a, &program.currency))
         .transpose()?;
@@ -207,7 +226,7 @@ pub async fn create(
         ..Default::default()
     };
     let (mut hold, mut failure) = (None, None);
-    match fraud::script_verdict(ctx, db, scripts, &program, &found.member, facts).await? {
+    match fraud::script_verdict(ctx, db, scripts, program, &found.member, facts).await? {
         Verdict::Allow => {}
         Verdict::Deny => {
             return Err(AppError::unprocessable(
@@ -222,15 +241,6 @@ pub async fn create(
         }
     }
 
-    // Rewards can follow any status but denied: created, then the status reached.
-    let triggers: Vec<Trigger> = match status {
-        ReferralStatus::Denied => vec![],
-        _ => std::iter::once(Trigger::ReferralCreated)
-            .chain(status_trigger(status))
-            .collect(),
-    };
-    let plan = rewards::Plan::read(ctx, conn, program.clone(), &triggers).await?;
-
     let txn = db.write(ctx).await?;
     let reading = Reading {
         lock: !plan.is_empty(),
@@ -240,6 +250,7 @@ pub async fn create(
                 program_id: program.id,
                 ip,
                 since: now - Duration::hours(fraud::VELOCITY_WINDOW_HOURS),
+                limit: fraud::velocity_limit(program),
             }),
             _ => None,
         },
@@ -248,7 +259,7 @@ pub async fn create(
         .await?
         .ok_or_else(|| AppError::not_found("member for this referralCode"))?;
     if let (None, Some(ip)) = (&hold, &ip) {
-        hold = fraud::velocity(&program, ip, referrer.from_ip);
+        hold = fraud::velocity(program, ip, referrer.from_ip);
     }
     let row = ReferralRow {
         public_id,
@@ -296,7 +307,7 @@ pub async fn create(
         }));
     };
     let inserted = row.clone();
-    let referral = assemble(row, Some(&program), Some(&found.member), Some(found.code));
+    let referral = assemble(row, Some(program), Some(&found.member), Some(found.code));
     events::record(
         ctx,
         &txn,

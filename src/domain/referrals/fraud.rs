@@ -121,12 +121,17 @@ pub(super) async fn script_verdict(
     )
 }
 
+/// How many referrals from one IP the program takes in the window before it holds the next.
+pub(super) fn velocity_limit(program: &ProgramRow) -> u64 {
+    u64::try_from(program.velocity_limit.max(1)).unwrap_or(1)
+}
+
 /// The velocity hold reason, when the program already has its limit of referrals from `ip`
 /// in the window: `n` is how many it has (`store::referrer` counts them inside the write
 /// transaction).
 pub(super) fn velocity(program: &ProgramRow, ip: &str, n: i64) -> Option<String> {
-    let limit = i64::from(program.velocity_limit.max(1));
-    (n >= limit).then(|| {
+    let limit = velocity_limit(program);
+    (n >= limit as i64).then(|| {
         format!(
             "held for review: {n} referrals from {ip} in program `{}` within {VELOCITY_WINDOW_HOURS} hours (the limit is {limit})",
             program.name

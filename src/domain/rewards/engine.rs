@@ -14,7 +14,9 @@
 //! inserted in one statement. The rules themselves (a `Plan`) are configuration, not what the
 //! lock protects: a caller that knows the program reads them before it begins (referral
 //! creation does), so they cost no round trip while SQLite's writer lock is held.
-use chrono::Duration;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::facts::{self, Moment};
@@ -27,7 +29,7 @@ use crate::store::members::MemberRow;
 use crate::store::programs::{ProgramRow, ProgramTable};
 use crate::store::referrer::{self, OrderRow, Reading};
 use crate::store::rewards::{self as store, NewRuleReward, ReferralRow, RewardRow};
-use crate::store::{events, referral_actions, scope, WriteTxn};
+use crate::store::{events, referral_actions, scope, Db, WriteTxn};
 
 /// A program's enabled rules that fire on some triggers, with their conditions and scripts,
 /// as they stood when read.
@@ -37,8 +39,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Reads the program's enabled rules, current now, that fire on `triggers` (three queries:
-    /// rules, conditions, scripts; none when no rule fires).
+    /// Reads the program's enabled rules that fire on `triggers` (three queries: rules,
+    /// conditions, scripts; one when no rule fires).
     pub async fn read(
         ctx: &Ctx,
         db: &impl sea_orm::ConnectionTrait,
@@ -46,7 +48,7 @@ impl Plan {
         triggers: &[Trigger],
     ) -> Result<Plan> {
         let names: Vec<&str> = triggers.iter().map(Trigger::rule_trigger).collect();
-        let rows = store::rules_firing(ctx, db, program.id, &names, clock::now()).await?;
+        let rows = store::rules_firing(ctx, db, program.id, &names).await?;
         let rules = if rows.is_empty() {
             vec![]
         } else {
@@ -55,15 +57,49 @@ impl Plan {
         Ok(Plan { program, rules })
     }
 
+    /// `read` of the org's program `program_id` (`None`: there is none), through this
+    /// instance's cache of plans, stamped with the org's configuration generation: any
+    /// committed change to a program, rule, condition or script of the org outdates every plan
+    /// of the org here at once; another instance's change takes effect here when the entry
+    /// expires (`cache.ttl_secs`, at most 30 s; see `crate::cache`).
+    pub async fn cached(
+        ctx: &Ctx,
+        db: &Db,
+        program_id: i64,
+        triggers: &[Trigger],
+    ) -> Result<Option<Arc<Plan>>> {
+        let key = (ctx.org_id, program_id, Trigger::mask(triggers));
+        let stamp = db.config_generation(ctx.org_id);
+        let plans = &db.caches().plans;
+        if let Some(plan) = plans.get(&key, |_, s| s == stamp) {
+            return Ok(Some(plan));
+        }
+        let Some(program) = scope::find_by_id::<ProgramTable>(ctx, db.conn(), program_id).await?
+        else {
+            return Ok(None);
+        };
+        let plan = Arc::new(Plan::read(ctx, db.conn(), program, triggers).await?);
+        plans.insert(key, stamp, plan.clone());
+        Ok(Some(plan))
+    }
+
+    /// The program, as it stood when the plan was read.
+    pub fn program(&self) -> &ProgramRow {
+        &self.program
+    }
+
     /// No rule fires on any of its triggers.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
 
-    fn firing(&self, trigger: Trigger) -> impl Iterator<Item = &PreparedRule> {
-        self.rules
-            .iter()
-            .filter(move |r| r.row.trigger == trigger.rule_trigger())
+    /// The rules that fire on `trigger` at `now` (their dates contain it).
+    fn firing(&self, trigger: Trigger, now: DateTime<Utc>) -> impl Iterator<Item = &PreparedRule> {
+        self.rules.iter().filter(move |r| {
+            r.row.trigger == trigger.rule_trigger()
+                && r.row.start_date.is_none_or(|s| s <= now)
+                && r.row.end_date.is_none_or(|e| e >= now)
+        })
     }
 }
 
@@ -132,11 +168,11 @@ pub async fn fire(
     if referral.status == "denied" || referral.removed_at.is_some() {
         return Ok(vec![]);
     }
-    let mut firing = plan.firing(trigger).peekable();
+    let now = clock::now();
+    let mut firing = plan.firing(trigger, now).peekable();
     if firing.peek().is_none() {
         return Ok(vec![]);
     }
-    let now = clock::now();
     let event_amount = match trigger {
         Trigger::Purchase { action_id } => {
             match subject.orders.iter().find(|o| o.id == action_id) {
@@ -195,7 +231,7 @@ pub async fn fire(
     let inserted = store::insert_rule_rewards(ctx, txn, earned).await?;
     let mut created = Vec::with_capacity(inserted.len());
     // In the plan's (rule id) order, so events and ids come out in a stable order.
-    for rule in plan.firing(trigger) {
+    for rule in plan.firing(trigger, now) {
         for reward in inserted.iter().filter(|w| w.rule_id == Some(rule.row.id)) {
             record_added(ctx, txn, subject, rule, reward).await?;
             created.push(reward.id);

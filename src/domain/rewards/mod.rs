@@ -37,6 +37,18 @@ impl Trigger {
         }
     }
 
+    /// A set of triggers as a bit mask (a cache key); purchases are one bit whatever the id.
+    pub fn mask(triggers: &[Trigger]) -> u8 {
+        triggers.iter().fold(0, |m, t| {
+            m | match t {
+                Trigger::ReferralCreated => 1,
+                Trigger::ReferralQualified => 2,
+                Trigger::ReferralApproved => 4,
+                Trigger::Purchase { .. } => 8,
+            }
+        })
+    }
+
     /// The reward's `trigger_key`: one reward per (rule, referral, key).
     pub fn key(&self) -> String {
         match self {
