@@ -437,7 +437,10 @@ mod tests {
         assert!(config > 0 && general > 0);
         shared.bump(&[7], false);
         assert_eq!(shared.config_generation(7), config);
-        assert!(shared.generation(7) > general, "the general generation moves with every write");
+        assert!(
+            shared.generation(7) > general,
+            "the general generation moves with every write"
+        );
         assert_eq!(shared.config_generation(8), 0, "another org is untouched");
     }
 }
