@@ -29,6 +29,13 @@ pub struct RuleWindow {
     pub end: Option<DateTime<Utc>>,
 }
 
+impl RuleWindow {
+    /// The schedule includes `at` (both ends inclusive; a missing end is open).
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.start.is_none_or(|s| at >= s) && self.end.is_none_or(|e| at <= e)
+    }
+}
+
 /// Everything the conditions look at, gathered beforehand.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {

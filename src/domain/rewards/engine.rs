@@ -95,11 +95,9 @@ impl Plan {
 
     /// The rules that fire on `trigger` at `now` (their dates contain it).
     fn firing(&self, trigger: Trigger, now: DateTime<Utc>) -> impl Iterator<Item = &PreparedRule> {
-        self.rules.iter().filter(move |r| {
-            r.row.trigger == trigger.rule_trigger()
-                && r.row.start_date.is_none_or(|s| s <= now)
-                && r.row.end_date.is_none_or(|e| e >= now)
-        })
+        self.rules
+            .iter()
+            .filter(move |r| r.fires(trigger.rule_trigger(), now))
     }
 }
 

@@ -442,10 +442,7 @@ pub async fn simulate(
                 runs.reset();
                 for rule in &rules {
                     let row = &rule.row;
-                    let live = row.enabled
-                        && row.trigger == e.trigger.rule_trigger()
-                        && row.start_date.is_none_or(|s| e.at >= s)
-                        && row.end_date.is_none_or(|x| e.at <= x);
+                    let live = row.enabled && rule.fires(e.trigger.rule_trigger(), e.at);
                     if !live || keys.contains(&(row.id, e.trigger.key())) {
                         continue;
                     }

@@ -50,6 +50,21 @@ pub(in crate::domain) struct PreparedRule {
     pub amount_script: Option<ScriptRef>,
 }
 
+impl PreparedRule {
+    /// The rule's schedule.
+    pub fn window(&self) -> RuleWindow {
+        RuleWindow {
+            start: self.row.start_date,
+            end: self.row.end_date,
+        }
+    }
+
+    /// The rule fires on the rule trigger `trigger` at `at` (its schedule includes `at`).
+    pub fn fires(&self, trigger: &str, at: chrono::DateTime<chrono::Utc>) -> bool {
+        self.row.trigger == trigger && self.window().contains(at)
+    }
+}
+
 /// A script run that failed, as explanations and `RuleScriptFailed` events record it.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct ScriptFailure {
@@ -242,10 +257,7 @@ pub(in crate::domain) async fn decide(
             .script_results
             .insert(script.key().to_string(), outcome);
     }
-    let window = RuleWindow {
-        start: rule.row.start_date,
-        end: rule.row.end_date,
-    };
+    let window = rule.window();
     let decision = engine::evaluate(&window, &rule.conditions, &facts);
     let amount = if decision.passed && with_amount {
         let calc = amount(ctx, db, runs, rule, script_facts).await?;

@@ -6,7 +6,7 @@ use super::decide::{self, ScriptRuns};
 use super::find_rule;
 use crate::domain::{values, Ctx};
 use crate::error::{AppError, Result};
-use crate::rules::{Decision, Facts, Order};
+use crate::rules::{Decision, Facts, Order, RuleWindow};
 use crate::scripting::{ScriptFacts, Scripts};
 use crate::store::Db;
 
@@ -84,8 +84,11 @@ pub async fn evaluate(
         referrer_referral_count: input.referrer_referral_count,
         script_results: Default::default(),
     };
-    let in_schedule =
-        rule.start_date.is_none_or(|s| now >= s) && rule.end_date.is_none_or(|e| now <= e);
+    let in_schedule = RuleWindow {
+        start: rule.start_date,
+        end: rule.end_date,
+    }
+    .contains(now);
     let live = rule.enabled && in_schedule;
     let prepared = decide::prepare(ctx, db.conn(), vec![rule])
         .await?
