@@ -20,7 +20,6 @@
 //! creation there (README, Performance).
 use std::sync::Arc;
 
-use chrono::Duration;
 use sea_orm::ConnectionTrait;
 
 use super::fraud::{self, Verdict};
@@ -37,7 +36,7 @@ use crate::scripting::Scripts;
 use crate::store::members::{MemberRow, MemberTable};
 use crate::store::programs::{self as program_store, ProgramRow};
 use crate::store::referrals::{self as store, ReferralRow};
-use crate::store::referrer::{self, IpWindow, Reading};
+use crate::store::referrer::{self, Reading};
 use crate::store::{events, scope, Db, WriteTxn};
 
 /// A new referral (003 NewReferral), as text from the surface.
@@ -241,25 +240,22 @@ pub async fn create(
         }
     }
 
+    // Velocity is checked only for a referral no script has held already.
+    let window = match (&hold, &ip) {
+        (None, Some(ip)) => Some(fraud::velocity_window(program, ip, now)),
+        _ => None,
+    };
     let txn = db.write(ctx).await?;
     let reading = Reading {
         lock: !plan.is_empty(),
         orders: !plan.is_empty(),
-        from_ip: match (&hold, &ip) {
-            (None, Some(ip)) => Some(IpWindow {
-                program_id: program.id,
-                ip,
-                since: now - Duration::hours(fraud::VELOCITY_WINDOW_HOURS),
-                limit: fraud::velocity_limit(program),
-            }),
-            _ => None,
-        },
+        from_ip: window,
     };
     let referrer = referrer::read(ctx, &txn, found.member.id, reading)
         .await?
         .ok_or_else(|| AppError::not_found("member for this referralCode"))?;
-    if let (None, Some(ip)) = (&hold, &ip) {
-        hold = fraud::velocity(program, ip, referrer.from_ip);
+    if let Some(window) = &window {
+        hold = fraud::velocity(program, window, referrer.from_ip);
     }
     let row = ReferralRow {
         public_id,

@@ -8,6 +8,8 @@
 //! - The program's fraud script (kind fraud): `allow`, `review` (held) or `deny` (422). A script
 //!   that fails at run time — its own error, a sandbox limit, the deadline, a full pool — never
 //!   loses the referral: it is held with the failure as the reason, and an event records it.
+use chrono::{DateTime, Duration, Utc};
+
 use super::identity;
 use crate::domain::values::Email;
 use crate::domain::{scripts as script_domain, Ctx};
@@ -16,6 +18,7 @@ use crate::scripting::facts::{EventFacts, ProgramFacts, ReferralFacts, ReferrerF
 use crate::scripting::{ScriptFacts, Scripts};
 use crate::store::members::MemberRow;
 use crate::store::programs::ProgramRow;
+use crate::store::referrer::IpWindow;
 use crate::store::scripts::ScriptTable;
 use crate::store::{scope, Db};
 
@@ -121,16 +124,25 @@ pub(super) async fn script_verdict(
     )
 }
 
-/// How many referrals from one IP the program takes in the window before it holds the next.
-pub(super) fn velocity_limit(program: &ProgramRow) -> u64 {
-    u64::try_from(program.velocity_limit.max(1)).unwrap_or(1)
+/// The program's referrals from `ip` that the velocity check counts at `now`: the last
+/// `VELOCITY_WINDOW_HOURS`, counted no further than the program's limit.
+pub(super) fn velocity_window<'a>(
+    program: &ProgramRow,
+    ip: &'a str,
+    now: DateTime<Utc>,
+) -> IpWindow<'a> {
+    IpWindow {
+        program_id: program.id,
+        ip,
+        since: now - Duration::hours(VELOCITY_WINDOW_HOURS),
+        limit: u64::try_from(program.velocity_limit.max(1)).unwrap_or(1),
+    }
 }
 
-/// The velocity hold reason, when the program already has its limit of referrals from `ip`
-/// in the window: `n` is how many it has (`store::referrer` counts them inside the write
-/// transaction).
-pub(super) fn velocity(program: &ProgramRow, ip: &str, n: i64) -> Option<String> {
-    let limit = velocity_limit(program);
+/// The velocity hold reason, when the program already has its limit of referrals in `window`:
+/// `n` is how many it has (`store::referrer` counts them inside the write transaction).
+pub(super) fn velocity(program: &ProgramRow, window: &IpWindow, n: i64) -> Option<String> {
+    let (ip, limit) = (window.ip, window.limit);
     (n >= limit as i64).then(|| {
         format!(
             "held for review: {n} referrals from {ip} in program `{}` within {VELOCITY_WINDOW_HOURS} hours (the limit is {limit})",
