@@ -1,5 +1,40 @@
-//! Opaque public ids (`org_…`, `mem_…`, `rc_…`): a prefix and 16 random base62 characters.
+//! Opaque public ids (`org_…`, `mem_…`, `rc_…`): a prefix and 16 base62 characters, random,
+//! or for the rows written on every referral (referrals, rewards, events) time-ordered.
+//!
+//! Why time-ordered there: each of those tables has a unique index on `public_id`, and a random
+//! id lands on a random leaf of it; a rewarded referral wrote one such leaf per row (five or six
+//! pages of the thirty-odd each SQLite commit wrote). Ids that grow with time land on the
+//! rightmost leaf, like the numeric ids. No public id is a secret (every read is scoped to the
+//! caller's org), and 9 random characters (53 bits) keep ids made in the same millisecond apart.
 use rand::distr::{Alphanumeric, SampleString};
+
+/// Base62 digits in ASCII order, so a fixed-width number sorts as text.
+const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Characters of an ordered id's time part: 62^7 milliseconds is 111 years from 1970.
+const TIME_CHARS: usize = 7;
+
+/// A new public id whose first 7 characters are the current time in milliseconds (base62,
+/// fixed width), then 9 random ones: later ids sort after earlier ones (to the millisecond).
+pub fn new_ordered_id(prefix: &str) -> String {
+    let millis = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    ordered_id(
+        prefix,
+        millis,
+        &Alphanumeric.sample_string(&mut rand::rng(), 16 - TIME_CHARS),
+    )
+}
+
+fn ordered_id(prefix: &str, millis: u64, random: &str) -> String {
+    let mut time = [b'0'; TIME_CHARS];
+    let mut rest = millis;
+    for slot in time.iter_mut().rev() {
+        *slot = DIGITS[(rest % 62) as usize];
+        rest /= 62;
+    }
+    let time = std::str::from_utf8(&time).expect("base62 digits are ASCII");
+    format!("{prefix}_{time}{random}")
+}
 
 pub fn new_public_id(prefix: &str) -> String {
     format!(
@@ -26,6 +61,22 @@ mod tests {
         assert!(has_prefix(&a, "rc"), "{a}");
         assert_eq!(a.len(), 3 + 16);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn ordered_ids_have_the_shape_of_random_ones_and_sort_by_time() {
+        let a = new_ordered_id("evt");
+        assert!(has_prefix(&a, "evt"), "{a}");
+        assert_eq!(a.len(), 4 + 16);
+        assert_ne!(a, new_ordered_id("evt"));
+        let (earlier, later) = (
+            ordered_id("evt", 1_700_000_000_000, "zzzzzzzzz"),
+            ordered_id("evt", 1_700_000_000_001, "000000000"),
+        );
+        assert!(earlier < later, "{earlier} sorts before {later}");
+        // 61 -> 62 milliseconds carries into the next digit and still sorts after.
+        assert!(ordered_id("e", 61, "a") < ordered_id("e", 62, "a"));
+        assert_eq!(ordered_id("e", 0, "x"), "e_0000000x");
     }
 
     #[test]

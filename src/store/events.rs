@@ -21,7 +21,7 @@ pub async fn record(
     payload: serde_json::Value,
 ) -> Result<()> {
     txn.defer_event(event::ActiveModel {
-        public_id: Set(ids::new_public_id("evt")),
+        public_id: Set(ids::new_ordered_id("evt")),
         org_id: Set(ctx.org_id),
         event_type: Set(event_type.to_string()),
         actor: Set(ctx.actor.clone()),

@@ -27,6 +27,7 @@ pub mod rules;
 pub mod scope;
 pub mod scripts;
 // payouts: payout methods and transactions, rewards as 003 shows them, idempotency keys.
+mod checkpoint;
 pub mod idempotency;
 pub mod payouts;
 pub mod reward_records;
@@ -50,6 +51,13 @@ use crate::error::Result;
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// Where write transactions run. On a SQLite file: a pool of its own with one connection,
+    /// the only one that writes (bar the odd `writer_turn` stamp). In WAL mode a connection
+    /// throws its whole page cache away when it sees another connection's commit; writes spread
+    /// over the read pool's connections therefore each began by reading back the pages the
+    /// previous write had just written. One writer keeps its cache across its own commits.
+    /// Elsewhere (PostgreSQL, an in-memory SQLite database) the same pool as `conn`.
+    writer: DatabaseConnection,
     shared: Arc<write::Shared>,
     /// This app's in-memory caches: kept beside the connection so that the domain code that
     /// reads or changes what they hold reaches them.
@@ -66,30 +74,62 @@ pub struct DbOptions {
 
 impl Db {
     pub async fn connect(url: &str, options: DbOptions) -> Result<Db> {
+        let opts = Self::options(url, &options, options.max_connections.unwrap_or(10), false);
+        let conn = Database::connect(opts).await?;
+        let sqlite = conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let shared = Arc::new(write::Shared::new(sqlite));
+        let writer = if sqlite && !in_memory {
+            let writer = Database::connect(Self::options(url, &options, 1, true)).await?;
+            checkpoint::spawn(&shared, conn.clone());
+            writer
+        } else {
+            conn.clone()
+        };
+        Ok(Db {
+            conn,
+            writer,
+            shared,
+            caches: Arc::new(Caches::new(&CacheConfig::default())),
+        })
+    }
+
+    /// `writer`: the SQLite writer's pool, which leaves checkpoints to `checkpoint`.
+    fn options(
+        url: &str,
+        options: &DbOptions,
+        max_connections: u32,
+        writer: bool,
+    ) -> ConnectOptions {
         let mut opts = ConnectOptions::new(url.to_string());
-        opts.max_connections(options.max_connections.unwrap_or(10))
+        opts.max_connections(max_connections)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(30))
+            // sqlx pings every connection it hands out by default: a round trip (and on SQLite
+            // two thread wake-ups) before every query, a quarter of a referral's. Only a
+            // connection idle long enough for a server, proxy or firewall to have dropped it is
+            // worth the check; a dead busy one fails its query and leaves the pool.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o| {
-                o.journal_mode(SqliteJournalMode::Wal)
+            .map_sqlx_sqlite_opts(move |o| {
+                let o = o
+                    .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(30))
+                    .busy_timeout(Duration::from_secs(30));
+                if writer {
+                    checkpoint::writer_options(o)
+                } else {
+                    o
+                }
             })
             .map_sqlx_sqlite_pool_opts(|o| {
                 o.after_connect(|conn, _| Box::pin(sqlite_connection_setup(conn)))
             });
-        if let Some(schema) = options.pg_schema {
-            opts.set_schema_search_path(schema);
+        if let Some(schema) = &options.pg_schema {
+            opts.set_schema_search_path(schema.clone());
         }
-        let conn = Database::connect(opts).await?;
-        let sqlite = conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
-        Ok(Db {
-            conn,
-            shared: Arc::new(write::Shared::new(sqlite)),
-            caches: Arc::new(Caches::new(&CacheConfig::default())),
-        })
+        opts
     }
 
     /// This handle with fresh caches configured by `config` (the app does this once at start;
@@ -163,7 +203,7 @@ impl Db {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        let txn = self.conn.begin_with_options(opts).await?;
+        let txn = self.writer.begin_with_options(opts).await?;
         Ok(WriteTxn::new(txn, self.shared.clone(), org_id, writer))
     }
 
@@ -189,6 +229,7 @@ impl Db {
 
     pub async fn close(self) {
         let _ = self.conn.close().await;
+        let _ = self.writer.close().await;
     }
 
     /// Runs a raw statement (tests use it to create PostgreSQL schemas).

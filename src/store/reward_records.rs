@@ -39,7 +39,7 @@ pub async fn insert_manual<C: ConnectionTrait>(
 ) -> Result<RewardRow> {
     let now = clock::now();
     let am = reward::ActiveModel {
-        public_id: Set(ids::new_public_id("rwd")),
+        public_id: Set(ids::new_ordered_id("rwd")),
         org_id: Set(ctx.org_id),
         member_id: Set(r.member_id),
         referral_id: Set(r.referral_id),

@@ -147,7 +147,7 @@ pub async fn insert_rule_rewards<C: ConnectionTrait>(
     }
     let now = crate::domain::clock::now();
     let rows = rewards.into_iter().map(|r| reward::ActiveModel {
-        public_id: Set(ids::new_public_id("rwd")),
+        public_id: Set(ids::new_ordered_id("rwd")),
         org_id: Set(ctx.org_id),
         member_id: Set(r.member_id),
         referral_id: Set(Some(r.referral_id)),
@@ -175,8 +175,8 @@ pub async fn insert_rule_rewards<C: ConnectionTrait>(
         ..Default::default()
     });
     let conflict = OnConflict::columns([
-        reward::Column::RuleId,
         reward::Column::ReferralId,
+        reward::Column::RuleId,
         reward::Column::TriggerKey,
     ])
     .target_and_where(Expr::col(reward::Column::RuleId).is_not_null())

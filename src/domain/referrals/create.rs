@@ -212,7 +212,7 @@ pub async fn create(
     fraud::self_referral(&found.member, email.as_ref(), external_id.as_deref())?;
 
     let now = crate::domain::clock::now();
-    let public_id = crate::domain::ids::new_public_id("ref");
+    let public_id = crate::domain::ids::new_ordered_id("ref");
     let facts = ReferralFacts {
         id: public_id.clone(),
         email: email
