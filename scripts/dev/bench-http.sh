@@ -10,11 +10,18 @@
 #   lookup   GET /api/v1/referral-code-records/lookup?code=…      (authenticated, same load)
 #   list20   GET /api/v1/referral-code-records?limit=20           (authenticated, 20 rows)
 #   create   POST /api/v1/referral-code-records, a new mentor each (16 connections)
-#   referral POST /api/referrals, a new customer each, attributed to one member's code, in a
-#            program with three rules that fire on referral_created (a fixed reward; a ctype 3
-#            referral-count condition; a script condition) (16 connections). The program's
-#            velocity limit is raised for the run: every request comes from one IP, and the
-#            point is the create path, not the review queue. Also printed: referral / create.
+#   referral POST /api/referrals, a new customer each, attributed in turn to the codes of 100
+#            members, in a program with three rules that fire on referral_created (a fixed
+#            reward; a ctype 3 referral-count condition; a script condition) (16 connections).
+#            Also printed: referral / create.
+#   hotspot  the same, every referral credited to one member: the worst case, where every
+#            rewarded referral waits for the one before it (the member's counts and caps are
+#            decided one at a time, SQLite and PostgreSQL alike) and the member's live count
+#            grows through the run.
+#   All requests come from one IP, so the program's velocity limit is set to 10: the velocity
+#   count stops at the limit (plus one), as it does for real traffic from many addresses; the
+#   referrals past it are created held, through the same path. (A limit of 1,000,000, as an
+#   earlier version of this script set, made each request count every referral of the run.)
 # Rate limits are turned off for the run (VOUCH_RATE_LIMIT__*=0): they would measure the limiter.
 # PostgreSQL is used when a server answers on 127.0.0.1:5432 (or BENCH_PG_URL names a server);
 # each run uses a fresh database, dropped at the end. Installs wrk (Debian) when it is missing.
@@ -107,7 +114,8 @@ end
 EOF
 
 cat >"$WORK/referral.lua" <<'EOF'
--- Each request brings a new customer (a new email) with the same member's code.
+-- Each request brings a new customer (a new email, unique across runs: wrk's random numbers
+-- repeat from run to run) with the code of one of MEMBERS members.
 counter = 0
 function setup(thread)
   thread:set("prefix", tostring(math.random(1, 1e9)))
@@ -118,17 +126,17 @@ end
 function request()
   counter = counter + 1
   return wrk.format("POST", nil, nil, string.format(
-    '{"referralCode":"BENCH-REF","firstName":"Ann","email":"c_%s_%d@example.com","amount":25}',
-    prefix, counter))
+    '{"referralCode":"BENCH-REF-%d","firstName":"Ann","email":"c%d_%s_%d@example.com","amount":25}',
+    counter % MEMBERS, MEMBERS, prefix, counter))
 end
 EOF
 
-# Program, three rules on referral_created (one a script condition) and a member with code
-# BENCH-REF, for the referral measurement.
+# Program, three rules on referral_created (one a script condition) and 100 members with codes
+# BENCH-REF-0 … BENCH-REF-99, for the referral measurements.
 setup_referrals() {
   local program rule script pid first
   program=$(api POST /api/v1/programs \
-    '{"name":"bench","title":"Bench","promocode":"BN-@ID@","velocity_limit":1000000}' "$KEY")
+    '{"name":"bench","title":"Bench","promocode":"BN-@ID@","velocity_limit":10}' "$KEY")
   pid=$(jq -r .id <<<"$program")
   script=$(api POST /api/v1/scripts \
     '{"name":"bench-cond","kind":"condition","source":"referral.email_domain == \"example.com\" && referrer.referral_count >= 0"}' "$KEY")
@@ -142,11 +150,13 @@ setup_referrals() {
     '{"name":"scripted","trigger":"referral_created","reward_kind":"percent","amount":"10"}' "$KEY")
   api POST "/api/v1/rules/$(jq -r .id <<<"$rule")/conditions" \
     "{\"ctype\":5,\"script_id\":\"$(jq -r .id <<<"$script")\"}" "$KEY" >/dev/null
-  api POST /api/members \
-    "{\"programId\":\"$pid\",\"firstName\":\"Bench\",\"email\":\"bench@example.org\",\"referralCode\":\"BENCH-REF\"}" \
-    "$KEY" >/dev/null
+  for i in $(seq 0 99); do
+    api POST /api/members \
+      "{\"programId\":\"$pid\",\"firstName\":\"Bench\",\"email\":\"bench$i@example.org\",\"referralCode\":\"BENCH-REF-$i\"}" \
+      "$KEY" >/dev/null
+  done
   # One referral through the whole path first: it must be created.
-  first=$(api POST /api/referrals '{"referralCode":"BENCH-REF","email":"first@example.com","amount":25}' "$KEY")
+  first=$(api POST /api/referrals '{"referralCode":"BENCH-REF-0","email":"first@example.com","amount":25}' "$KEY")
   [[ $(jq -r .referral.status <<<"$first") == Pending ]] || { echo "bench: referral not created: $first" >&2; exit 1; }
 }
 
@@ -168,7 +178,10 @@ bench_db() { # LABEL DATABASE_URL
     wrk_run list20 32 "/api/v1/referral-code-records?limit=20"
     wrk_run create 16 /api/v1/referral-code-records "$WORK/create.lua"
     setup_referrals
-    wrk_run referral 16 /api/referrals "$WORK/referral.lua"
+    sed 's/MEMBERS/100/g' "$WORK/referral.lua" >"$WORK/referral100.lua"
+    sed 's/MEMBERS/1/g' "$WORK/referral.lua" >"$WORK/referral1.lua"
+    wrk_run referral 16 /api/referrals "$WORK/referral100.lua"
+    wrk_run hotspot 16 /api/referrals "$WORK/referral1.lua"
   } >"$WORK/$label.txt"
   local rewarded
   rewarded=$(api GET "/api/rewards?count=1" "" "$KEY" | jq .total)
@@ -177,7 +190,7 @@ bench_db() { # LABEL DATABASE_URL
     NR == 1 { base = $2 }
     $1 == "create" { create = $2 }
     { printf "%-10s %-8s %10.0f %8.2fx %9s %9s %s\n", db, $1, $2, $2 / base, $3, $4, ($5 == "0" ? "" : "errors: " $5) }
-    $1 == "referral" { printf "%-10s referral / create = %.2fx\n", db, $2 / create }
+    $1 == "referral" || $1 == "hotspot" { printf "%-10s %s / create = %.2fx\n", db, $1, $2 / create }
   ' "$WORK/$label.txt"
   echo "$label: rewards created during the run: $rewarded"
 }
