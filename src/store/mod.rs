@@ -27,10 +27,12 @@ pub mod rules;
 pub mod scope;
 pub mod scripts;
 // payouts: payout methods and transactions, rewards as 003 shows them, idempotency keys.
-mod checkpoint;
 pub mod idempotency;
 pub mod payouts;
 pub mod reward_records;
+
+// write transactions, and the SQLite checkpoints that keep them short.
+mod checkpoint;
 mod write;
 
 pub use write::WriteTxn;
@@ -105,10 +107,10 @@ impl Db {
         opts.max_connections(max_connections)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(30))
-            // sqlx pings every connection it hands out by default: a round trip (and on SQLite
-            // two thread wake-ups) before every query, a quarter of a referral's. Only a
-            // connection idle long enough for a server, proxy or firewall to have dropped it is
-            // worth the check; a dead busy one fails its query and leaves the pool.
+            // sqlx pings every connection it hands out by default: a round trip (on SQLite two
+            // thread wake-ups) before every query and every transaction. Only a connection idle
+            // long enough for a server, proxy or firewall to have dropped it is worth the
+            // check; a dead busy one fails its query and leaves the pool.
             .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(move |o| {
