@@ -107,7 +107,10 @@ pub async fn read<C: ConnectionTrait>(
         .filter(referral::Column::RemovedAt.is_null())
         .into_select()
         .select_only()
-        .expr(Expr::col(referral::Column::Id).count())
+        // COUNT(*), not COUNT(id): PostgreSQL's index on (member_id, org_id, removed_at) does
+        // not hold the id, so COUNT(id) visited every referral row (an Index Scan, found with
+        // EXPLAIN ANALYZE); COUNT(*) is an Index Only Scan. SQLite covers it either way.
+        .expr(Expr::cust("COUNT(*)"))
         .into_query();
     // Counted up to the limit only: past it the answer is the same, and a busy IP costs no more.
     let from_ip = match reading.from_ip {
