@@ -8,6 +8,9 @@
 //! caller's org), and 9 random characters (53 bits) keep ids made in the same millisecond apart.
 use rand::distr::{Alphanumeric, SampleString};
 
+/// Base62 characters after a public id's prefix.
+const ID_CHARS: usize = 16;
+
 /// Base62 digits in ASCII order, so a fixed-width number sorts as text.
 const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -17,11 +20,11 @@ const TIME_CHARS: usize = 7;
 /// A new public id whose first 7 characters are the current time in milliseconds (base62,
 /// fixed width), then 9 random ones: later ids sort after earlier ones (to the millisecond).
 pub fn new_ordered_id(prefix: &str) -> String {
-    let millis = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    let millis = u64::try_from(super::clock::now().timestamp_millis()).unwrap_or(0);
     ordered_id(
         prefix,
         millis,
-        &Alphanumeric.sample_string(&mut rand::rng(), 16 - TIME_CHARS),
+        &Alphanumeric.sample_string(&mut rand::rng(), ID_CHARS - TIME_CHARS),
     )
 }
 
@@ -39,7 +42,7 @@ fn ordered_id(prefix: &str, millis: u64, random: &str) -> String {
 pub fn new_public_id(prefix: &str) -> String {
     format!(
         "{prefix}_{}",
-        Alphanumeric.sample_string(&mut rand::rng(), 16)
+        Alphanumeric.sample_string(&mut rand::rng(), ID_CHARS)
     )
 }
 

@@ -42,9 +42,6 @@ pub(super) fn spawn(shared: &Arc<Shared>, readers: DatabaseConnection) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if alive.strong_count() == 0 {
-                return;
-            }
             let Some(shared) = alive.upgrade() else {
                 return;
             };

@@ -6,7 +6,7 @@ use super::decide::{self, ScriptRuns};
 use super::find_rule;
 use crate::domain::{values, Ctx};
 use crate::error::{AppError, Result};
-use crate::rules::{Decision, Facts, Order, RuleWindow};
+use crate::rules::{Decision, Facts, Order};
 use crate::scripting::{ScriptFacts, Scripts};
 use crate::store::Db;
 
@@ -84,16 +84,12 @@ pub async fn evaluate(
         referrer_referral_count: input.referrer_referral_count,
         script_results: Default::default(),
     };
-    let in_schedule = RuleWindow {
-        start: rule.start_date,
-        end: rule.end_date,
-    }
-    .contains(now);
-    let live = rule.enabled && in_schedule;
     let prepared = decide::prepare(ctx, db.conn(), vec![rule])
         .await?
         .pop()
         .ok_or_else(|| AppError::Internal("prepared no rule".into()))?;
+    let in_schedule = prepared.window().contains(now);
+    let live = prepared.row.enabled && in_schedule;
     let mut runs = ScriptRuns::new(scripts, true);
     let outcome = decide::decide(
         ctx,
