@@ -12,6 +12,7 @@ mod m20261120_000003_create_rules_scripts;
 mod m20261121_000004_create_referral_flow;
 mod m20261121_000005_index_live_referrals;
 mod m20261121_000006_narrow_write_indexes;
+mod m20261121_000007_member_live_referrals;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_create_referral_flow::Migration),
             Box::new(m20261121_000005_index_live_referrals::Migration),
             Box::new(m20261121_000006_narrow_write_indexes::Migration),
+            Box::new(m20261121_000007_member_live_referrals::Migration),
         ]
     }
 }

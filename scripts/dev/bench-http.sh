@@ -4,6 +4,7 @@
 # database in the same run (ratios travel between machines; absolute figures do not).
 #
 #   scripts/dev/bench-http.sh [seconds per measurement, default 10]
+#   BENCH_DBS="postgres" scripts/dev/bench-http.sh   (one database only; default both)
 #
 # Measured per database:
 #   healthz  GET /healthz                                        (2 threads, 32 connections)
@@ -197,8 +198,11 @@ bench_db() { # LABEL DATABASE_URL
 
 echo "wrk ${SECS}s per line, 2 threads; 32 connections (create: 16); $(nproc) cores"
 printf '%-10s %-8s %10s %9s %9s %9s\n' database path 'req/s' 'x healthz' 'p50 ms' 'p99 ms'
-bench_db sqlite "sqlite://$WORK/bench.db?mode=rwc"
-if psql "$PG_SERVER/postgres" -q -c 'select 1' >/dev/null 2>&1; then
+DBS=${BENCH_DBS:-sqlite postgres}
+[[ " $DBS " == *" sqlite "* ]] && bench_db sqlite "sqlite://$WORK/bench.db?mode=rwc"
+if [[ " $DBS " != *" postgres "* ]]; then
+  :
+elif psql "$PG_SERVER/postgres" -q -c 'select 1' >/dev/null 2>&1; then
   PG_DB="vouch_bench_$(date +%s)_$$"
   psql "$PG_SERVER/postgres" -q -c "CREATE DATABASE $PG_DB" >/dev/null
   bench_db postgres "$PG_SERVER/$PG_DB"

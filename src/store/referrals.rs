@@ -7,10 +7,10 @@
 //! usable) so the caller can read the existing referral in the same transaction.
 use chrono::{DateTime, Utc};
 use entities::{member, referral, referral_code, reward};
-use sea_orm::sea_query::{Condition, Expr, OnConflict};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, FromQueryResult, IntoActiveModel, Iterable,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::members::MemberRow;
@@ -40,12 +40,85 @@ pub async fn code_with_member<C: ConnectionTrait>(
     Ok(pair.and_then(|(c, m)| m.map(|m| (c, m))))
 }
 
+/// A program's referrals from one client IP since a moment (the velocity check).
+#[derive(Debug, Clone, Copy)]
+pub struct IpWindow<'a> {
+    pub program_id: i64,
+    pub ip: &'a str,
+    pub since: DateTime<Utc>,
+    /// Count no further than this (the program's velocity limit): past it the answer is the
+    /// same, and a busy IP costs no more.
+    pub limit: u64,
+}
+
+/// The velocity check of a new referral: it is held with `reason` when the program already
+/// has `window.limit` referrals from the IP in the window.
+#[derive(Debug, Clone)]
+pub struct VelocityHold<'a> {
+    pub window: IpWindow<'a>,
+    pub reason: String,
+}
+
+/// `COUNT(*)` of the window's referrals, at most `window.limit`.
+fn ip_window_count(ctx: &Ctx, w: &IpWindow) -> Expr {
+    let window = scoped::<referral::Entity>(ctx)
+        .filter(referral::Column::ProgramId.eq(w.program_id))
+        .filter(referral::Column::IpAddress.eq(w.ip))
+        .filter(referral::Column::CreatedAt.gte(w.since))
+        .into_select()
+        .select_only()
+        .column(referral::Column::Id)
+        .limit(w.limit)
+        .into_query();
+    Expr::from(
+        Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from_subquery(window, "from_ip_window")
+            .to_owned(),
+    )
+}
+
 /// Inserts `row` (its `id` is ignored); `None` when a unique index refused it (the customer is
 /// already a live referral of the program).
-pub async fn insert<C: ConnectionTrait>(db: &C, row: ReferralRow) -> Result<Option<ReferralRow>> {
-    let mut row: ReferralActive = row.into_active_model().reset_all();
-    row.id = sea_orm::ActiveValue::NotSet;
-    super::insert_unless_conflict(db, row, OnConflict::new().do_nothing().to_owned()).await
+///
+/// With `velocity`, the INSERT itself decides `held_reason`: a `CASE` over the window's count,
+/// a scalar sub-query in its `VALUES`, so the check costs no statement of its own. It counts
+/// the rows the statement sees: on SQLite everything committed (one writer at a time); on
+/// PostgreSQL what was committed when the statement began, so concurrent referrals from one IP
+/// can each pass the check (a velocity limit is a review trigger, not a quota).
+pub async fn insert<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    row: ReferralRow,
+    velocity: Option<&VelocityHold<'_>>,
+) -> Result<Option<ReferralRow>> {
+    let row: ReferralActive = row.into_active_model().reset_all();
+    let (mut columns, mut values) = (vec![], vec![]);
+    for column in referral::Column::iter() {
+        let value = match (column, velocity) {
+            (referral::Column::Id, _) => continue,
+            (referral::Column::HeldReason, Some(v)) => Expr::case(
+                ip_window_count(ctx, &v.window).gte(v.window.limit),
+                v.reason.clone(),
+            )
+            .into(),
+            _ => match row.get(column).into_value() {
+                Some(value) => Expr::val(value),
+                None => continue,
+            },
+        };
+        columns.push(column);
+        values.push(value);
+    }
+    let insert = Query::insert()
+        .into_table(referral::Entity)
+        .columns(columns)
+        .values_panic(values)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .returning_all()
+        .to_owned();
+    let statement = db.get_database_backend().build(&insert);
+    Ok(ReferralRow::find_by_statement(statement).one(db).await?)
 }
 
 /// The live referral of the program, other than `except_id`, with this mailbox or external id

@@ -1,18 +1,21 @@
 //! What the rewards engine reads about a referrer inside a write transaction, in one statement:
-//! the member row (locked on PostgreSQL when asked), the count of their live referrals, the
-//! count of a program's referrals from one client IP (the velocity check of a new referral),
-//! and every purchase of their referrals.
+//! the member row (locked on PostgreSQL when asked), the count of their live referrals (a column
+//! of the member row, kept by triggers) and every purchase of their referrals.
 //!
 //! Why one statement: on SQLite each statement is a round trip to sqlx's worker thread while the
 //! writer lock is held, and a referral's transaction is bounded by those round trips, not by CPU
 //! (see README, Performance). The member row is the left side of a `LEFT JOIN` on the purchases,
-//! so a member without purchases still answers one row; the counts are scalar sub-queries.
+//! so a member without purchases still answers one row.
+//!
+//! Counts decided by rules must be read under the member's row lock on PostgreSQL (SQLite's
+//! writer lock serialises every writer). A transaction that has inserted a live referral of the
+//! member already holds it: the trigger that counts the referral updated the member row. Any
+//! other (a status change, a purchase) asks for `lock`.
 use chrono::{DateTime, Utc};
-use entities::{member, referral, referral_action};
-use sea_orm::sea_query::{Expr, ExprTrait, LockType, Query};
+use entities::{member, referral_action};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
 };
 
 use super::members::MemberRow;
@@ -31,28 +34,17 @@ pub struct OrderRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// A program's referrals from one client IP since a moment (the velocity check).
-#[derive(Debug, Clone, Copy)]
-pub struct IpWindow<'a> {
-    pub program_id: i64,
-    pub ip: &'a str,
-    pub since: DateTime<Utc>,
-    /// Count no further than this (the program's velocity limit).
-    pub limit: u64,
-}
-
 /// What to read besides the member row and its live referral count.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Reading<'a> {
-    /// Lock the member row (`FOR NO KEY UPDATE`, PostgreSQL; SQLite's writer lock already
-    /// serialises writers). `NO KEY` because inserting a referral or purchase takes a `KEY
+pub struct Reading {
+    /// Lock the member row first (`FOR NO KEY UPDATE`, PostgreSQL; SQLite's writer lock already
+    /// serialises writers). Not needed after inserting a live referral of the member in the
+    /// same transaction (the module's doc). `NO KEY` because inserting a referral or purchase takes a `KEY
     /// SHARE` lock on the member through its foreign key: `FOR UPDATE` would deadlock two such
     /// transactions.
     pub lock: bool,
     /// Read every purchase of the member's referrals.
     pub orders: bool,
-    /// Count the program's referrals from this IP in the window.
-    pub from_ip: Option<IpWindow<'a>>,
 }
 
 /// The referrer as one transaction sees it.
@@ -61,9 +53,6 @@ pub struct Referrer {
     pub member: MemberRow,
     /// Live (not removed) referrals the member has brought.
     pub live_referrals: i64,
-    /// The program's referrals from the IP in the window, at most the window's limit (0 when
-    /// not asked).
-    pub from_ip: i64,
     /// Purchases of all the member's referrals, oldest first (empty when not asked).
     pub orders: Vec<OrderRow>,
 }
@@ -73,7 +62,6 @@ struct Row {
     #[sea_orm(nested)]
     member: MemberRow,
     live_referrals: i64,
-    from_ip: i64,
     order_id: Option<i64>,
     order_referral_id: Option<i64>,
     order_amount_minor: Option<i64>,
@@ -100,44 +88,16 @@ pub async fn read<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     member_id: i64,
-    reading: Reading<'_>,
+    reading: Reading,
 ) -> Result<Option<Referrer>> {
-    let live = scoped::<referral::Entity>(ctx)
-        .filter(referral::Column::MemberId.eq(member_id))
-        .filter(referral::Column::RemovedAt.is_null())
-        .into_select()
-        .select_only()
-        // COUNT(*), not COUNT(id): PostgreSQL's index on (member_id, org_id, removed_at) does
-        // not hold the id, so COUNT(id) visited every referral row (an Index Scan, found with
-        // EXPLAIN ANALYZE); COUNT(*) is an Index Only Scan. SQLite covers it either way.
-        .expr(Expr::cust("COUNT(*)"))
-        .into_query();
-    // Counted up to the limit only: past it the answer is the same, and a busy IP costs no more.
-    let from_ip = match reading.from_ip {
-        Some(w) => {
-            let window = scoped::<referral::Entity>(ctx)
-                .filter(referral::Column::ProgramId.eq(w.program_id))
-                .filter(referral::Column::IpAddress.eq(w.ip))
-                .filter(referral::Column::CreatedAt.gte(w.since))
-                .into_select()
-                .select_only()
-                .column(referral::Column::Id)
-                .limit(w.limit)
-                .into_query();
-            Expr::from(
-                Query::select()
-                    .expr(Expr::cust("COUNT(*)"))
-                    .from_subquery(window, "from_ip_window")
-                    .to_owned(),
-            )
-        }
-        None => Expr::val(0i64),
-    };
+    // Kept on the member row by triggers on `referral` (migration
+    // m20261121_000007_member_live_referrals); not a field of the member entity, so no save of
+    // a member row can write back a count read before a referral landed.
+    let live = Expr::col((member::Entity, Alias::new("live_referrals")));
     let mut q = scoped::<member::Entity>(ctx)
         .filter(member::Column::Id.eq(member_id))
         .into_select()
-        .expr_as(Expr::from(live), "live_referrals")
-        .expr_as(from_ip, "from_ip");
+        .expr_as(live, "live_referrals");
     // Without `orders` the join matches nothing (`AND false`): one statement shape either way.
     let on = Expr::col((referral_action::Entity, referral_action::Column::MemberId))
         .equals((member::Entity, member::Column::Id))
@@ -172,7 +132,6 @@ pub async fn read<C: ConnectionTrait>(
     Ok(rows.into_iter().next().map(|first| Referrer {
         member: first.member,
         live_referrals: first.live_referrals,
-        from_ip: first.from_ip,
         orders,
     }))
 }

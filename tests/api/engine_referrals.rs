@@ -138,6 +138,87 @@ db_test!(
     }
 );
 
+/// `member.live_referrals` of the member with this public id, read as the database keeps it.
+async fn live_count(app: &TestApp, member_public_id: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = app.db.raw();
+    let sql = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "SELECT live_referrals FROM member WHERE public_id = $1",
+        _ => "SELECT live_referrals FROM member WHERE public_id = ?",
+    };
+    let stmt =
+        Statement::from_sql_and_values(db.get_database_backend(), sql, [member_public_id.into()]);
+    let row = db.query_one_raw(stmt).await.unwrap().unwrap();
+    row.try_get::<i64>("", "live_referrals").unwrap()
+}
+
+db_test!(
+    async fn a_removed_referral_no_longer_counts_towards_its_referrers_referral_count(app) {
+        let f = setup(&app, 1000).await;
+        let r = rule(&app, &f, json!({"name": "third", "trigger": "referral_created", "reward_kind": "fixed", "amount": 3})).await;
+        condition(&app, &f, &r, json!({"ctype": 3, "comparison": "eq", "referral_count": 3})).await;
+        let member = f.member["id"].as_str().unwrap();
+        refer(&app, &f, json!({"email": "a@example.com"})).await;
+        let b = refer(&app, &f, json!({"email": "b@example.com"})).await;
+        assert_eq!(live_count(&app, member).await, 2);
+        let (s, out) = app.post("/api/referral/remove", &f.key, json!([{"query": {"primaryInfo": {"referralId": b["id"]}}}])).await;
+        assert_eq!(s, 200, "{out}");
+        assert_eq!(live_count(&app, member).await, 1, "the removal took one away");
+        let c = refer(&app, &f, json!({"email": "c@example.com"})).await;
+        let d = refer(&app, &f, json!({"email": "d@example.com"})).await;
+        assert!(rewards_of(&app, &c).await.is_empty(), "c is the second live referral, not the third");
+        assert_eq!(rewards_of(&app, &d).await.len(), 1, "d is the third live referral");
+        assert_eq!(live_count(&app, member).await, 3);
+    }
+);
+
+db_test!(
+    async fn the_database_keeps_each_members_live_count_whatever_writes_the_referral_row(app) {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+        let f = setup(&app, 1000).await;
+        let other = app
+            .member(&f.key, json!({"programId": f.program["id"], "firstName": "Ola", "email": "ola@acme.example", "referralCode": "OLA-1"}))
+            .await;
+        let (mia, ola) = (f.member["id"].as_str().unwrap(), other["id"].as_str().unwrap());
+        let a = refer(&app, &f, json!({"email": "a@example.com"})).await;
+        refer(&app, &f, json!({"email": "b@example.com"})).await;
+        let row = entities::referral::Entity::find()
+            .filter(entities::referral::Column::PublicId.eq(a["id"].as_str().unwrap()))
+            .one(app.db.raw())
+            .await
+            .unwrap()
+            .unwrap();
+        let ola_id = entities::member::Entity::find()
+            .filter(entities::member::Column::PublicId.eq(ola))
+            .one(app.db.raw())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        // A status change touches neither count.
+        let mut am = row.clone().into_active_model();
+        am.status = Set("Qualified".into());
+        let row = am.update(app.db.raw()).await.unwrap();
+        assert_eq!((live_count(&app, mia).await, live_count(&app, ola).await), (2, 0));
+        // Moved to another member: one from Mia, one to Ola.
+        let mut am = row.into_active_model();
+        am.member_id = Set(ola_id);
+        let row = am.update(app.db.raw()).await.unwrap();
+        assert_eq!((live_count(&app, mia).await, live_count(&app, ola).await), (1, 1));
+        // Removed, restored, then deleted outright.
+        let mut am = row.into_active_model();
+        am.removed_at = Set(Some(chrono::Utc::now()));
+        let row = am.update(app.db.raw()).await.unwrap();
+        assert_eq!(live_count(&app, ola).await, 0);
+        let mut am = row.into_active_model();
+        am.removed_at = Set(None);
+        let row = am.update(app.db.raw()).await.unwrap();
+        assert_eq!(live_count(&app, ola).await, 1);
+        entities::referral::Entity::delete_by_id(row.id).exec(app.db.raw()).await.unwrap();
+        assert_eq!((live_count(&app, mia).await, live_count(&app, ola).await), (1, 0));
+    }
+);
+
 db_test!(
     async fn every_change_to_rules_conditions_or_scripts_applies_to_the_very_next_referral(app) {
         // New referrals read the program's rules through a cache; each step changes one thing

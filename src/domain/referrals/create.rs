@@ -12,12 +12,13 @@
 //! member (one statement), then the program with the rules that fire on creation, their
 //! conditions and scripts (a `rewards::Plan`, from this instance's cache while the org's
 //! configuration is unchanged), the fraud script if the program has one (and its run). Inside
-//! it, four statements and the commit: the referrer with their live referral count, purchases
-//! and the velocity count (one statement; the member row locked on PostgreSQL when a rule
-//! fires), the referral's INSERT … RETURNING, the rewards' INSERT … ON CONFLICT DO NOTHING …
-//! RETURNING, and the events (one statement at commit). SQLite runs one writer at a time and
-//! each statement is a round trip to its worker thread, so this count is what bounds referral
-//! creation there (README, Performance).
+//! it: the referral's INSERT … RETURNING, which also decides the velocity hold (a sub-query in
+//! its VALUES) and, through a trigger, counts the referral on its member row (locking the row
+//! on PostgreSQL); when a rule fires, the referrer with that count and their purchases (one
+//! statement) and the rewards' INSERT … ON CONFLICT DO NOTHING … RETURNING; the events (one
+//! statement at commit); the commit. SQLite runs one writer at a time and each statement is a
+//! round trip to its worker thread, and on PostgreSQL each is a round trip and a plan to run,
+//! so this count is what bounds referral creation (README, Performance).
 use std::sync::Arc;
 
 use sea_orm::ConnectionTrait;
@@ -241,22 +242,10 @@ pub async fn create(
     }
 
     // Velocity is checked only for a referral no script has held already.
-    let window = match (&hold, &ip) {
-        (None, Some(ip)) => Some(fraud::velocity_window(program, ip, now)),
+    let velocity = match (&hold, &ip) {
+        (None, Some(ip)) => Some(fraud::velocity(program, ip, now)),
         _ => None,
     };
-    let txn = db.write(ctx).await?;
-    let reading = Reading {
-        lock: !plan.is_empty(),
-        orders: !plan.is_empty(),
-        from_ip: window,
-    };
-    let referrer = referrer::read(ctx, &txn, found.member.id, reading)
-        .await?
-        .ok_or_else(|| AppError::not_found("member for this referralCode"))?;
-    if let Some(window) = &window {
-        hold = fraud::velocity(program, window, referrer.from_ip);
-    }
     let row = ReferralRow {
         public_id,
         org_id: ctx.org_id,
@@ -271,7 +260,7 @@ pub async fn create(
         external_identifier: external_id.clone(),
         phone_number: present(input.phone),
         currency: Some(program.currency.clone()),
-        ip_address: ip,
+        ip_address: ip.clone(),
         held_reason: hold,
         program_id: Some(program.id),
         amount_minor,
@@ -284,7 +273,8 @@ pub async fn create(
         id: 0,
     };
     let email_key = row.email_key.clone();
-    let Some(row) = store::insert(&txn, row).await? else {
+    let txn = db.write(ctx).await?;
+    let Some(row) = store::insert(ctx, &txn, row, velocity.as_ref()).await? else {
         let existing = store::find_duplicate(
             ctx,
             &txn,
@@ -322,15 +312,26 @@ pub async fn create(
         )
         .await?;
     }
-    // The referrer's count read before the insert, plus this referral.
-    let subject = Subject {
-        referral: &inserted,
-        member: &referrer.member,
-        referral_count: referrer.live_referrals + 1,
-        orders: &referrer.orders,
-    };
-    for trigger in triggers {
-        rewards::fire(ctx, &txn, scripts, &plan, &subject, trigger).await?;
+    if !plan.is_empty() {
+        // Read after the insert: on PostgreSQL its trigger (which counted this referral) holds
+        // the member's row lock, so the count is the one every earlier writer left
+        // (`store::referrer`'s doc).
+        let reading = Reading {
+            lock: false,
+            orders: true,
+        };
+        let referrer = referrer::read(ctx, &txn, found.member.id, reading)
+            .await?
+            .ok_or_else(|| AppError::not_found("member for this referralCode"))?;
+        let subject = Subject {
+            referral: &inserted,
+            member: &referrer.member,
+            referral_count: referrer.live_referrals,
+            orders: &referrer.orders,
+        };
+        for trigger in triggers {
+            rewards::fire(ctx, &txn, scripts, &plan, &subject, trigger).await?;
+        }
     }
     txn.commit().await?;
     Ok(referral)

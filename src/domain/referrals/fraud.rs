@@ -18,7 +18,7 @@ use crate::scripting::facts::{EventFacts, ProgramFacts, ReferralFacts, ReferrerF
 use crate::scripting::{ScriptFacts, Scripts};
 use crate::store::members::MemberRow;
 use crate::store::programs::ProgramRow;
-use crate::store::referrer::IpWindow;
+use crate::store::referrals::{IpWindow, VelocityHold};
 use crate::store::scripts::ScriptTable;
 use crate::store::{scope, Db};
 
@@ -124,29 +124,25 @@ pub(super) async fn script_verdict(
     )
 }
 
-/// The program's referrals from `ip` that the velocity check counts at `now`: the last
-/// `VELOCITY_WINDOW_HOURS`, counted no further than the program's limit.
-pub(super) fn velocity_window<'a>(
+/// The velocity check of a referral from `ip` at `now`: held for review when the program
+/// already has its limit of referrals from `ip` in the last `VELOCITY_WINDOW_HOURS` (counted no
+/// further than the limit, by the referral's INSERT: `store::referrals::insert`).
+pub(super) fn velocity<'a>(
     program: &ProgramRow,
     ip: &'a str,
     now: DateTime<Utc>,
-) -> IpWindow<'a> {
-    IpWindow {
-        program_id: program.id,
-        ip,
-        since: now - Duration::hours(VELOCITY_WINDOW_HOURS),
-        limit: u64::try_from(program.velocity_limit.max(1)).unwrap_or(1),
-    }
-}
-
-/// The velocity hold reason, when the program already has its limit of referrals in `window`:
-/// `n` is how many it has (`store::referrer` counts them inside the write transaction).
-pub(super) fn velocity(program: &ProgramRow, window: &IpWindow, n: i64) -> Option<String> {
-    let (ip, limit) = (window.ip, window.limit);
-    (n >= limit as i64).then(|| {
-        format!(
-            "held for review: {n} referrals from {ip} in program `{}` within {VELOCITY_WINDOW_HOURS} hours (the limit is {limit})",
+) -> VelocityHold<'a> {
+    let limit = u64::try_from(program.velocity_limit.max(1)).unwrap_or(1);
+    VelocityHold {
+        window: IpWindow {
+            program_id: program.id,
+            ip,
+            since: now - Duration::hours(VELOCITY_WINDOW_HOURS),
+            limit,
+        },
+        reason: format!(
+            "held for review: {limit} referrals from {ip} in program `{}` within {VELOCITY_WINDOW_HOURS} hours (the limit is {limit})",
             program.name
-        )
-    })
+        ),
+    }
 }

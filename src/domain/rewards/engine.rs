@@ -137,7 +137,6 @@ pub(super) async fn apply(
     let reading = Reading {
         lock: true,
         orders: true,
-        from_ip: None,
     };
     let state = referrer::read(ctx, txn, referral.member_id, reading)
         .await?
