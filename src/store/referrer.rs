@@ -1,21 +1,22 @@
 //! What the rewards engine reads about a referrer inside a write transaction, in one statement:
-//! the member row (locked on PostgreSQL when asked), the count of their live referrals (a column
-//! of the member row, kept by triggers) and every purchase of their referrals.
+//! the member row, the count of their live referrals (`member_referral_count`, kept by triggers;
+//! its row locked on PostgreSQL when asked) and every purchase of their referrals.
 //!
 //! Why one statement: on SQLite each statement is a round trip to sqlx's worker thread while the
 //! writer lock is held, and a referral's transaction is bounded by those round trips, not by CPU
 //! (see README, Performance). The member row is the left side of a `LEFT JOIN` on the purchases,
 //! so a member without purchases still answers one row.
 //!
-//! Counts decided by rules must be read under the member's row lock on PostgreSQL (SQLite's
-//! writer lock serialises every writer). A transaction that has inserted a live referral of the
-//! member already holds it: the trigger that counts the referral updated the member row. Any
-//! other (a status change, a purchase) asks for `lock`.
+//! Counts decided by rules must be read under the member's lock on PostgreSQL, the member's
+//! count row (SQLite's writer lock serialises every writer). A transaction that has inserted a
+//! live referral of the member already holds it: the trigger that counted the referral updated
+//! the row. Any other (a status change, a purchase) asks for `lock`.
 use chrono::{DateTime, Utc};
 use entities::{member, referral_action};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
 };
 
 use super::members::MemberRow;
@@ -37,11 +38,9 @@ pub struct OrderRow {
 /// What to read besides the member row and its live referral count.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reading {
-    /// Lock the member row first (`FOR NO KEY UPDATE`, PostgreSQL; SQLite's writer lock already
-    /// serialises writers). Not needed after inserting a live referral of the member in the
-    /// same transaction (the module's doc). `NO KEY` because inserting a referral or purchase takes a `KEY
-    /// SHARE` lock on the member through its foreign key: `FOR UPDATE` would deadlock two such
-    /// transactions.
+    /// Lock the member's count row first (PostgreSQL; SQLite's writer lock already serialises
+    /// writers). Not needed after inserting a live referral of the member in the same
+    /// transaction (the module's doc).
     pub lock: bool,
     /// Read every purchase of the member's referrals.
     pub orders: bool,
@@ -90,10 +89,12 @@ pub async fn read<C: ConnectionTrait>(
     member_id: i64,
     reading: Reading,
 ) -> Result<Option<Referrer>> {
-    // Kept on the member row by triggers on `referral` (migration
-    // m20261121_000007_member_live_referrals); not a field of the member entity, so no save of
-    // a member row can write back a count read before a referral landed.
-    let live = Expr::col((member::Entity, Alias::new("live_referrals")));
+    // Kept in `member_referral_count` by triggers on `member` and `referral` (migration
+    // m20261121_000007_member_live_referrals), one row per member.
+    let live = Expr::cust(
+        "(SELECT member_referral_count.live FROM member_referral_count \
+         WHERE member_referral_count.member_id = member.id)",
+    );
     let mut q = scoped::<member::Entity>(ctx)
         .filter(member::Column::Id.eq(member_id))
         .into_select()
@@ -116,16 +117,18 @@ pub async fn read<C: ConnectionTrait>(
     // the snapshot taken when it began, before it waited for the lock, so counts read in the
     // locking statement would miss what the previous holder committed (two "tenth referral"
     // rewards under concurrency); the next statement's snapshot includes it.
+    // The lock is the member's count row (the row a referral's insert updates, see the
+    // migration), reached through the org's member.
     if reading.lock && db.get_database_backend() == DbBackend::Postgres {
-        scoped::<member::Entity>(ctx)
-            .filter(member::Column::Id.eq(member_id))
-            .into_select()
-            .select_only()
-            .column(member::Column::Id)
-            .lock(LockType::NoKeyUpdate)
-            .into_tuple::<i64>()
-            .one(db)
-            .await?;
+        let lock = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT member_referral_count.live FROM member_referral_count \
+             JOIN member ON member.id = member_referral_count.member_id \
+             WHERE member.org_id = $1 AND member_referral_count.member_id = $2 \
+             FOR NO KEY UPDATE OF member_referral_count",
+            [ctx.org_id.into(), member_id.into()],
+        );
+        db.query_one_raw(lock).await?;
     }
     let rows = q.into_model::<Row>().all(db).await?;
     let orders = rows.iter().filter_map(Row::order).collect();

@@ -138,18 +138,18 @@ db_test!(
     }
 );
 
-/// `member.live_referrals` of the member with this public id, read as the database keeps it.
+/// The live referral count of the member with this public id, as the database keeps it.
 async fn live_count(app: &TestApp, member_public_id: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let db = app.db.raw();
     let sql = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => "SELECT live_referrals FROM member WHERE public_id = $1",
-        _ => "SELECT live_referrals FROM member WHERE public_id = ?",
+        sea_orm::DbBackend::Postgres => "SELECT c.live FROM member_referral_count c JOIN member m ON m.id = c.member_id WHERE m.public_id = $1",
+        _ => "SELECT c.live FROM member_referral_count c JOIN member m ON m.id = c.member_id WHERE m.public_id = ?",
     };
     let stmt =
         Statement::from_sql_and_values(db.get_database_backend(), sql, [member_public_id.into()]);
     let row = db.query_one_raw(stmt).await.unwrap().unwrap();
-    row.try_get::<i64>("", "live_referrals").unwrap()
+    row.try_get::<i64>("", "live").unwrap()
 }
 
 db_test!(

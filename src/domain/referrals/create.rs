@@ -13,8 +13,8 @@
 //! conditions and scripts (a `rewards::Plan`, from this instance's cache while the org's
 //! configuration is unchanged), the fraud script if the program has one (and its run). Inside
 //! it: the referral's INSERT … RETURNING, which also decides the velocity hold (a sub-query in
-//! its VALUES) and, through a trigger, counts the referral on its member row (locking the row
-//! on PostgreSQL); when a rule fires, the referrer with that count and their purchases (one
+//! its VALUES) and, through a trigger, counts the referral in its member's count row (locking
+//! that row on PostgreSQL); when a rule fires, the referrer with that count and their purchases (one
 //! statement) and the rewards' INSERT … ON CONFLICT DO NOTHING … RETURNING; the events (one
 //! statement at commit); the commit. SQLite runs one writer at a time and each statement is a
 //! round trip to its worker thread, and on PostgreSQL each is a round trip and a plan to run,
@@ -314,7 +314,7 @@ pub async fn create(
     }
     if !plan.is_empty() {
         // Read after the insert: on PostgreSQL its trigger (which counted this referral) holds
-        // the member's row lock, so the count is the one every earlier writer left
+        // the lock on the member's count row, so the count is the one every earlier writer left
         // (`store::referrer`'s doc).
         let reading = Reading {
             lock: false,
