@@ -2,8 +2,10 @@
 //! write transaction.
 //!
 //! Invariants:
-//! - The referrer's row is locked (PostgreSQL) before any count or cap is read, so concurrent
-//!   events of one member are decided one after another (SQLite: the writer lock does it).
+//! - The referrer's count row is locked (PostgreSQL) before any count or cap is read, so
+//!   concurrent events of one member are decided one after another (SQLite: the writer lock
+//!   does it). A new referral's insert takes that lock through its counting trigger; other
+//!   events ask `store::referrer` for it.
 //! - A reward is inserted with `ON CONFLICT DO NOTHING` on (rule, referral, trigger key): a
 //!   retried or concurrent trigger never pays twice, and a conflict is skipped silently.
 //! - A failing script never fails the caller: it counts as false, is recorded in the
