@@ -112,12 +112,24 @@ async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbE
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     /// One transaction on SQLite too: the table, its first counts and the triggers land
-    /// together, so no member or referral written in between is missed.
+    /// together. On SQLite one writer at a time keeps every other write out of it; on
+    /// PostgreSQL the table lock taken first in `up` does.
     fn use_transaction(&self) -> Option<bool> {
         Some(true)
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == DbBackend::Postgres {
+            // Other instances may still be writing: without the lock a member or referral
+            // committed between the backfill's snapshot and the triggers' creation would be
+            // missed (a count one short forever, or a member with no count row). SHARE ROW
+            // EXCLUSIVE lets them read, and their writes wait until the migration commits.
+            run(
+                manager,
+                &["LOCK TABLE member, referral IN SHARE ROW EXCLUSIVE MODE"],
+            )
+            .await?;
+        }
         run(manager, CREATE).await?;
         match manager.get_database_backend() {
             DbBackend::Postgres => run(manager, POSTGRES_UP).await,
