@@ -18,3 +18,13 @@ pub(crate) fn fk(
         .on_delete(ForeignKeyAction::Restrict)
         .to_owned()
 }
+
+/// Runs each SQL statement in turn on the migration's connection (raw SQL the builders cannot
+/// express: triggers, functions, table locks).
+pub(crate) async fn run_sql(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    let conn = manager.get_connection();
+    for sql in statements {
+        conn.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}

@@ -29,6 +29,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+use crate::helpers::run_sql;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -101,14 +103,6 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TABLE member_referral_count",
 ];
 
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let conn = manager.get_connection();
-    for sql in statements {
-        conn.execute_unprepared(sql).await?;
-    }
-    Ok(())
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     /// One transaction on SQLite too: the table, its first counts and the triggers land
@@ -119,28 +113,26 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() == DbBackend::Postgres {
+        let postgres = manager.get_database_backend() == DbBackend::Postgres;
+        if postgres {
             // Other instances may still be writing: without the lock a member or referral
             // committed between the backfill's snapshot and the triggers' creation would be
             // missed (a count one short forever, or a member with no count row). SHARE ROW
             // EXCLUSIVE lets them read, and their writes wait until the migration commits.
-            run(
+            run_sql(
                 manager,
                 &["LOCK TABLE member, referral IN SHARE ROW EXCLUSIVE MODE"],
             )
             .await?;
         }
-        run(manager, CREATE).await?;
-        match manager.get_database_backend() {
-            DbBackend::Postgres => run(manager, POSTGRES_UP).await,
-            _ => run(manager, SQLITE_UP).await,
-        }
+        run_sql(manager, CREATE).await?;
+        run_sql(manager, if postgres { POSTGRES_UP } else { SQLITE_UP }).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         match manager.get_database_backend() {
-            DbBackend::Postgres => run(manager, POSTGRES_DOWN).await,
-            _ => run(manager, SQLITE_DOWN).await,
+            DbBackend::Postgres => run_sql(manager, POSTGRES_DOWN).await,
+            _ => run_sql(manager, SQLITE_DOWN).await,
         }
     }
 }

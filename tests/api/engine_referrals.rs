@@ -33,14 +33,19 @@ async fn refer(app: &TestApp, f: &Fixture, body: Value) -> Value {
     b["referral"].clone()
 }
 
-/// The rewards of a referral (by public id), oldest first.
-async fn rewards_of(app: &TestApp, referral: &Value) -> Vec<entities::reward::Model> {
-    let r = entities::referral::Entity::find()
+/// The stored row of a referral answered by the API (by its public id).
+async fn referral_row(app: &TestApp, referral: &Value) -> entities::referral::Model {
+    entities::referral::Entity::find()
         .filter(entities::referral::Column::PublicId.eq(referral["id"].as_str().unwrap()))
         .one(app.db.raw())
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+/// The rewards of a referral (by public id), oldest first.
+async fn rewards_of(app: &TestApp, referral: &Value) -> Vec<entities::reward::Model> {
+    let r = referral_row(app, referral).await;
     entities::reward::Entity::find()
         .filter(entities::reward::Column::ReferralId.eq(r.id))
         .all(app.db.raw())
@@ -182,12 +187,7 @@ db_test!(
         let (mia, ola) = (f.member["id"].as_str().unwrap(), other["id"].as_str().unwrap());
         let a = refer(&app, &f, json!({"email": "a@example.com"})).await;
         refer(&app, &f, json!({"email": "b@example.com"})).await;
-        let row = entities::referral::Entity::find()
-            .filter(entities::referral::Column::PublicId.eq(a["id"].as_str().unwrap()))
-            .one(app.db.raw())
-            .await
-            .unwrap()
-            .unwrap();
+        let row = referral_row(&app, &a).await;
         let ola_id = entities::member::Entity::find()
             .filter(entities::member::Column::PublicId.eq(ola))
             .one(app.db.raw())
