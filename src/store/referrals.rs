@@ -10,7 +10,7 @@ use entities::{member, referral, referral_code, reward};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, FromQueryResult, IntoActiveModel, Iterable,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::members::MemberRow;
@@ -61,21 +61,18 @@ pub struct VelocityHold<'a> {
 
 /// `COUNT(*)` of the window's referrals, at most `window.limit`.
 fn ip_window_count(ctx: &Ctx, w: &IpWindow) -> Expr {
-    let window = scoped::<referral::Entity>(ctx)
-        .filter(referral::Column::ProgramId.eq(w.program_id))
-        .filter(referral::Column::IpAddress.eq(w.ip))
-        .filter(referral::Column::CreatedAt.gte(w.since))
-        .into_select()
-        .select_only()
-        .column(referral::Column::Id)
-        .limit(w.limit)
-        .into_query();
-    Expr::from(
-        Query::select()
-            .expr(Expr::cust("COUNT(*)"))
-            .from_subquery(window, "from_ip_window")
-            .to_owned(),
-    )
+    // Built by value: sea-query's `to_owned()` after `&mut` builders clones the statement.
+    let mut window = scope::scoped_ids::<referral::Entity>(ctx);
+    window
+        .and_where(Expr::col((referral::Entity, referral::Column::ProgramId)).eq(w.program_id))
+        .and_where(Expr::col((referral::Entity, referral::Column::IpAddress)).eq(w.ip))
+        .and_where(Expr::col((referral::Entity, referral::Column::CreatedAt)).gte(w.since))
+        .limit(w.limit);
+    let mut count = Query::select();
+    count
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(window, "from_ip_window");
+    Expr::from(count)
 }
 
 /// Inserts `row` (its `id` is ignored); `None` when a unique index refused it (the customer is

@@ -1,6 +1,7 @@
 //! What the rewards engine reads about a referrer inside a write transaction, in one statement:
-//! the member row, the count of their live referrals (`member_referral_count`, kept by triggers;
-//! its row locked on PostgreSQL when asked) and every purchase of their referrals.
+//! the member row (`read`; `tally` leaves it out for a caller that has it), the count of their
+//! live referrals (`member_referral_count`, kept by triggers; its row locked on PostgreSQL when
+//! asked) and every purchase of their referrals.
 //!
 //! Why one statement: on SQLite each statement is a round trip to sqlx's worker thread while the
 //! writer lock is held, and a referral's transaction is bounded by those round trips, not by CPU
@@ -16,7 +17,7 @@ use entities::{member, referral_action};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    Select, Statement,
 };
 
 use super::members::MemberRow;
@@ -56,10 +57,18 @@ pub struct Referrer {
     pub orders: Vec<OrderRow>,
 }
 
+/// A referrer's count and purchases without the member row (`tally`).
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Live (not removed) referrals the member has brought.
+    pub live_referrals: i64,
+    /// Purchases of all the member's referrals, oldest first (empty when not asked).
+    pub orders: Vec<OrderRow>,
+}
+
+/// The count and one purchase (or none) per result row.
 #[derive(Debug, FromQueryResult)]
-struct Row {
-    #[sea_orm(nested)]
-    member: MemberRow,
+struct TallyRow {
     live_referrals: i64,
     order_id: Option<i64>,
     order_referral_id: Option<i64>,
@@ -68,12 +77,20 @@ struct Row {
     order_created_at: Option<DateTime<Utc>>,
 }
 
-impl Row {
-    fn order(&self) -> Option<OrderRow> {
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    #[sea_orm(nested)]
+    member: MemberRow,
+    #[sea_orm(nested)]
+    tally: TallyRow,
+}
+
+impl TallyRow {
+    fn order(&self, member_id: i64) -> Option<OrderRow> {
         Some(OrderRow {
             id: self.order_id?,
             referral_id: self.order_referral_id?,
-            member_id: self.member.id,
+            member_id,
             amount_minor: self.order_amount_minor?,
             items: self.order_items?,
             created_at: self.order_created_at?,
@@ -89,6 +106,46 @@ pub async fn read<C: ConnectionTrait>(
     member_id: i64,
     reading: Reading,
 ) -> Result<Option<Referrer>> {
+    let q = statement(ctx, db, member_id, reading, true).await?;
+    let rows = q.into_model::<Row>().all(db).await?;
+    let orders = rows
+        .iter()
+        .filter_map(|r| r.tally.order(member_id))
+        .collect();
+    Ok(rows.into_iter().next().map(|first| Referrer {
+        member: first.member,
+        live_referrals: first.tally.live_referrals,
+        orders,
+    }))
+}
+
+/// `read` without the member row, for a caller that has it already (referral creation read
+/// it with the code): the member's 30-odd columns cost PostgreSQL a wider projection and us
+/// their decoding on the hottest write path.
+pub async fn tally<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+    reading: Reading,
+) -> Result<Option<Tally>> {
+    let q = statement(ctx, db, member_id, reading, false).await?;
+    let rows = q.into_model::<TallyRow>().all(db).await?;
+    let orders = rows.iter().filter_map(|r| r.order(member_id)).collect();
+    Ok(rows.into_iter().next().map(|first| Tally {
+        live_referrals: first.live_referrals,
+        orders,
+    }))
+}
+
+/// The select `read` and `tally` run (after the lock, when asked): the org's member row
+/// (`member_columns`, else only its id), its live count and one row per purchase.
+async fn statement<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    member_id: i64,
+    reading: Reading,
+    member_columns: bool,
+) -> Result<Select<member::Entity>> {
     // Kept in `member_referral_count` by triggers on `member` and `referral` (migration
     // m20261121_000007_member_live_referrals), one row per member.
     let live = Expr::cust(
@@ -97,8 +154,11 @@ pub async fn read<C: ConnectionTrait>(
     );
     let mut q = scoped::<member::Entity>(ctx)
         .filter(member::Column::Id.eq(member_id))
-        .into_select()
-        .expr_as(live, "live_referrals");
+        .into_select();
+    if !member_columns {
+        q = q.select_only().column(member::Column::Id);
+    }
+    q = q.expr_as(live, "live_referrals");
     // Without `orders` the join matches nothing (`AND false`): one statement shape either way.
     let on = Expr::col((referral_action::Entity, referral_action::Column::MemberId))
         .equals((member::Entity, member::Column::Id))
@@ -130,13 +190,7 @@ pub async fn read<C: ConnectionTrait>(
         );
         db.query_one_raw(lock).await?;
     }
-    let rows = q.into_model::<Row>().all(db).await?;
-    let orders = rows.iter().filter_map(Row::order).collect();
-    Ok(rows.into_iter().next().map(|first| Referrer {
-        member: first.member,
-        live_referrals: first.live_referrals,
-        orders,
-    }))
+    Ok(q)
 }
 
 /// Every purchase of these members' referrals, oldest first (simulation replays them).

@@ -4,7 +4,7 @@
 //! Every query starts from `scope::scoped`, so it stays inside the context's org.
 use chrono::{DateTime, Utc};
 use entities::{payout, referral, reward, reward_rule, rule_condition};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::scope::{self, scoped};
@@ -179,7 +179,6 @@ pub async fn insert_rule_rewards<C: ConnectionTrait>(
         reward::Column::RuleId,
         reward::Column::TriggerKey,
     ])
-    .target_and_where(Expr::col(reward::Column::RuleId).is_not_null())
     .do_nothing()
     .to_owned();
     super::insert_many_unless_conflict(db, rows, conflict).await

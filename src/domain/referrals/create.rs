@@ -14,8 +14,8 @@
 //! configuration is unchanged), the fraud script if the program has one (and its run). Inside
 //! it: the referral's INSERT … RETURNING, which also decides the velocity hold (a sub-query in
 //! its VALUES) and, through a trigger, counts the referral in its member's count row (locking
-//! that row on PostgreSQL); when a rule fires, the referrer with that count and their purchases (one
-//! statement) and the rewards' INSERT … ON CONFLICT DO NOTHING … RETURNING; the events (one
+//! that row on PostgreSQL); when a rule fires, the referrer's count and purchases (one
+//! statement; the member row is the one read with the code) and the rewards' INSERT … ON CONFLICT DO NOTHING … RETURNING; the events (one
 //! statement at commit); the commit. SQLite runs one writer at a time and each statement is a
 //! round trip to its worker thread, and on PostgreSQL each is a round trip and a plan to run,
 //! so this count is what bounds referral creation (README, Performance).
@@ -315,19 +315,20 @@ pub async fn create(
     if !plan.is_empty() {
         // Read after the insert: on PostgreSQL its trigger (which counted this referral) holds
         // the lock on the member's count row, so the count is the one every earlier writer left
-        // (`store::referrer`'s doc).
+        // (`store::referrer`'s doc). The member row is the one the code was read with: what
+        // rules decide under the lock is the count and the purchases, not the profile.
         let reading = Reading {
             lock: false,
             orders: true,
         };
-        let referrer = referrer::read(ctx, &txn, found.member.id, reading)
+        let tally = referrer::tally(ctx, &txn, found.member.id, reading)
             .await?
             .ok_or_else(|| AppError::not_found("member for this referralCode"))?;
         let subject = Subject {
             referral: &inserted,
-            member: &referrer.member,
-            referral_count: referrer.live_referrals,
-            orders: &referrer.orders,
+            member: &found.member,
+            referral_count: tally.live_referrals,
+            orders: &tally.orders,
         };
         for trigger in triggers {
             rewards::fire(ctx, &txn, scripts, &plan, &subject, trigger).await?;

@@ -106,7 +106,8 @@ impl Plan {
 /// The referral a trigger fired for and its referrer as the transaction sees them.
 pub struct Subject<'a> {
     pub referral: &'a ReferralRow,
-    /// The referrer, read (and on PostgreSQL locked) inside the transaction.
+    /// The referrer. Its count row is locked on PostgreSQL; the member row itself may have been
+    /// read just before the transaction (referral creation reads it with the code).
     pub member: &'a MemberRow,
     /// The member's live referrals, this one included.
     pub referral_count: i64,
@@ -259,6 +260,29 @@ async fn record_added(
     .await
 }
 
+/// A rule reward's stored explanation (`GET /api/v1/rewards/{id}/explain` reads it back).
+/// Serialized straight from borrows: building it as a `serde_json::Value` first cloned the
+/// facts for every reward, on the referral insert's hot path. Fields in alphabetical order,
+/// the order the `Value` it replaced wrote them in.
+#[derive(serde::Serialize)]
+struct Explanation<'a> {
+    amount: &'a decide::AmountCalc,
+    decision: &'a crate::rules::Decision,
+    facts: &'a serde_json::Value,
+    kind: &'static str,
+    rule: RuleRef<'a>,
+    script_failures: &'a [decide::ScriptFailure],
+    trigger: &'a str,
+    trigger_key: String,
+}
+
+#[derive(serde::Serialize)]
+struct RuleRef<'a> {
+    id: &'a str,
+    name: &'a str,
+    version: i64,
+}
+
 /// The reward a decided rule earns, if it earns one (caps checked), ready to insert.
 async fn earned_by(
     ctx: &Ctx,
@@ -301,16 +325,20 @@ async fn earned_by(
         None => None,
     };
     let now = clock::now();
-    let explanation = json!({
-        "kind": "rule",
-        "rule": {"id": row.public_id, "name": row.name, "version": row.version},
-        "trigger": trigger.rule_trigger(),
-        "trigger_key": trigger.key(),
-        "facts": summary,
-        "decision": outcome.decision,
-        "amount": calc,
-        "script_failures": outcome.failures,
-    });
+    let explanation = Explanation {
+        amount: calc,
+        decision: &outcome.decision,
+        facts: summary,
+        kind: "rule",
+        rule: RuleRef {
+            id: &row.public_id,
+            name: &row.name,
+            version: row.version,
+        },
+        script_failures: &outcome.failures,
+        trigger: trigger.rule_trigger(),
+        trigger_key: trigger.key(),
+    };
     let purchase = match trigger {
         Trigger::Purchase { action_id } => Some(action_id),
         _ => None,
@@ -347,7 +375,8 @@ async fn earned_by(
         eligibility_date: (row.hold_days > 0).then(|| now + Duration::days(row.hold_days.into())),
         payout_id,
         description: row.name.clone(),
-        explanation: explanation.to_string(),
+        explanation: serde_json::to_string(&explanation)
+            .map_err(|e| AppError::Internal(format!("explanation: {e}")))?,
     };
     Ok(Some(new))
 }
