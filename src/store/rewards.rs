@@ -4,8 +4,11 @@
 //! Every query starts from `scope::scoped`, so it stays inside the context's org.
 use chrono::{DateTime, Utc};
 use entities::{payout, referral, reward, reward_rule, rule_condition};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set,
+};
 
 use super::scope::{self, scoped};
 use crate::domain::{ids, Ctx};
@@ -136,12 +139,12 @@ pub struct NewRuleReward {
 
 /// Inserts the rewards, in one statement, except those whose (rule, referral, trigger key)
 /// already has one: `ON CONFLICT DO NOTHING` on ux_reward_rule_trigger, so concurrent or
-/// retried triggers pay once. Answers the rows inserted.
+/// retried triggers pay once. Answers the rows inserted (the columns of `InsertedReward`).
 pub async fn insert_rule_rewards<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     rewards: Vec<NewRuleReward>,
-) -> Result<Vec<RewardRow>> {
+) -> Result<Vec<InsertedReward>> {
     if rewards.is_empty() {
         return Ok(vec![]);
     }
@@ -181,7 +184,32 @@ pub async fn insert_rule_rewards<C: ConnectionTrait>(
     ])
     .do_nothing()
     .to_owned();
-    super::insert_many_unless_conflict(db, rows, conflict).await
+    let mut insert = reward::Entity::insert_many(rows)
+        .on_conflict(conflict)
+        .into_query();
+    insert.returning(Query::returning().columns([
+        reward::Column::Id,
+        reward::Column::PublicId,
+        reward::Column::RuleId,
+        reward::Column::AmountMinor,
+        reward::Column::Currency,
+        reward::Column::Status,
+    ]));
+    let statement = db.get_database_backend().build(&insert);
+    Ok(InsertedReward::find_by_statement(statement).all(db).await?)
+}
+
+/// What the engine needs back from a rule reward's insert (its events and ids): the row's
+/// other columns, the explanation above all, are what it sent, and reading them back cost
+/// their transfer and decoding on every rewarded referral.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct InsertedReward {
+    pub id: i64,
+    pub public_id: String,
+    pub rule_id: Option<i64>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
 }
 
 /// The org's reward with this public id (removed ones too: an explanation stays readable).

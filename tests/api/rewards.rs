@@ -398,6 +398,16 @@ db_test!(
         assert_eq!((&reward["amount"], &reward["currencyCode"]), (&json!(7.5), &json!("EUR")));
         assert_eq!(items[1]["resultInfo"]["status"], "NotFound");
         assert!(items[1]["reward"].is_null());
+        // A second manual reward for the same referral is another reward: the unique index that
+        // pays each rule once per referral and trigger leaves rewards without a rule alone.
+        let (s, again) = app
+            .post("/api/rewards", k, json!([
+                {"referralQuery": {"primaryInfo": {"referralId": referral["id"]}}, "newReward": {"amount": 2}}]))
+            .await;
+        assert_eq!((s, &again[0]["resultInfo"]["status"]), (200, &json!("Success")), "{again}");
+        assert_ne!(again[0]["reward"]["id"], reward["id"]);
+        let (_, list) = app.get(&format!("/api/rewards?referralId={}", referral["id"].as_str().unwrap()), k).await;
+        assert_eq!(list["total"], 2, "{list}");
         // Another org's referral is not found either.
         let v = world(&app, "Beta").await;
         let (_, theirs) = app

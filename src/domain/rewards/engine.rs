@@ -30,7 +30,7 @@ use crate::scripting::Scripts;
 use crate::store::members::MemberRow;
 use crate::store::programs::{ProgramRow, ProgramTable};
 use crate::store::referrer::{self, OrderRow, Reading};
-use crate::store::rewards::{self as store, NewRuleReward, ReferralRow, RewardRow};
+use crate::store::rewards::{self as store, InsertedReward, NewRuleReward, ReferralRow};
 use crate::store::{events, referral_actions, scope, Db, WriteTxn};
 
 /// A program's enabled rules that fire on some triggers, with their conditions and scripts,
@@ -245,7 +245,7 @@ async fn record_added(
     txn: &WriteTxn,
     subject: &Subject<'_>,
     rule: &PreparedRule,
-    reward: &RewardRow,
+    reward: &InsertedReward,
 ) -> Result<()> {
     events::record(
         ctx,
