@@ -5,6 +5,10 @@
 //! SQLite and PostgreSQL alike, so manual rewards never collide) and serves those lookups by
 //! its leading column, so `ix_reward_referral` goes. Every rewarded referral writes one index
 //! entry fewer per reward (README, Performance).
+//!
+//! Operators: on PostgreSQL the index is rebuilt inside the migration's transaction, which
+//! holds `reward` exclusively until it is built; on a large table, expect rewards to wait for
+//! the length of one index build when upgrading.
 use sea_orm_migration::prelude::*;
 
 use crate::helpers::run_sql;

@@ -12,8 +12,10 @@
 //!   explanation and as a `RuleScriptFailed` event. Only database errors propagate.
 //!
 //! Cost: what the writer lock protects is read inside the transaction in one statement (the
-//! referrer, their referral count and purchases: `store::referrer`), and a trigger's rewards are
-//! inserted in one statement. The rules themselves (a `Plan`) are configuration, not what the
+//! referrer's referral count and purchases, with the member row except on referral creation,
+//! which has it from the code lookup: `store::referrer`), and a trigger's rewards are inserted
+//! in one statement. The member row is profile, not what the lock protects: a profile edit
+//! never touches the count row. The rules themselves (a `Plan`) are configuration, not what the
 //! lock protects: a caller that knows the program reads them before it begins (referral
 //! creation does), so they cost no round trip while SQLite's writer lock is held.
 use std::sync::Arc;
@@ -155,7 +157,8 @@ pub(super) async fn apply(
 
 /// Decides the plan's rules that fire on `trigger` for `subject`, inside `txn`, and inserts the
 /// rewards they earn; answers the numeric ids of the rewards created. The caller has read the
-/// subject inside `txn` (with the referrer locked on PostgreSQL).
+/// subject's count and purchases inside `txn`, with the referrer's count row locked on
+/// PostgreSQL.
 pub async fn fire(
     ctx: &Ctx,
     txn: &WriteTxn,
