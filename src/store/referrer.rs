@@ -51,19 +51,32 @@ pub struct Reading {
 #[derive(Debug, Clone)]
 pub struct Referrer {
     pub member: MemberRow,
-    /// Live (not removed) referrals the member has brought.
-    pub live_referrals: i64,
-    /// Purchases of all the member's referrals, oldest first (empty when not asked).
-    pub orders: Vec<OrderRow>,
+    pub tally: Tally,
 }
 
-/// A referrer's count and purchases without the member row (`tally`).
+/// A referrer's count and purchases (`tally` reads them without the member row).
 #[derive(Debug, Clone)]
 pub struct Tally {
     /// Live (not removed) referrals the member has brought.
     pub live_referrals: i64,
     /// Purchases of all the member's referrals, oldest first (empty when not asked).
     pub orders: Vec<OrderRow>,
+}
+
+impl Tally {
+    /// The tally the result rows of `statement` carry (the count on each, a purchase or none
+    /// per row); `None` when there were no rows (the org has no such member).
+    fn of<'a>(mut rows: impl Iterator<Item = &'a TallyRow>, member_id: i64) -> Option<Tally> {
+        let first = rows.next()?;
+        let orders = std::iter::once(first)
+            .chain(rows)
+            .filter_map(|r| r.order(member_id))
+            .collect();
+        Some(Tally {
+            live_referrals: first.live_referrals,
+            orders,
+        })
+    }
 }
 
 /// The count and one purchase (or none) per result row.
@@ -108,14 +121,12 @@ pub async fn read<C: ConnectionTrait>(
 ) -> Result<Option<Referrer>> {
     let q = statement(ctx, db, member_id, reading, true).await?;
     let rows = q.into_model::<Row>().all(db).await?;
-    let orders = rows
-        .iter()
-        .filter_map(|r| r.tally.order(member_id))
-        .collect();
+    let Some(tally) = Tally::of(rows.iter().map(|r| &r.tally), member_id) else {
+        return Ok(None);
+    };
     Ok(rows.into_iter().next().map(|first| Referrer {
         member: first.member,
-        live_referrals: first.tally.live_referrals,
-        orders,
+        tally,
     }))
 }
 
@@ -130,11 +141,7 @@ pub async fn tally<C: ConnectionTrait>(
 ) -> Result<Option<Tally>> {
     let q = statement(ctx, db, member_id, reading, false).await?;
     let rows = q.into_model::<TallyRow>().all(db).await?;
-    let orders = rows.iter().filter_map(|r| r.order(member_id)).collect();
-    Ok(rows.into_iter().next().map(|first| Tally {
-        live_referrals: first.live_referrals,
-        orders,
-    }))
+    Ok(Tally::of(rows.iter(), member_id))
 }
 
 /// The select `read` and `tally` run (after the lock, when asked): the org's member row

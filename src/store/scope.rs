@@ -2,7 +2,8 @@
 //! 404, page with total, scoped updates and deletes.
 //!
 //! Invariant: the only way to start a tenant query is `scoped::<E>(ctx)` (or `scoped_ids`,
-//! `update`/`delete` here), and each adds `org_id = ctx.org_id` before anything else, so no caller can forget it.
+//! `update`/`delete` here), and each adds `org_id = ctx.org_id` before anything else, so no
+//! caller can forget it.
 //! `Scoped` keeps its `Select` private: it can be narrowed (`filter`, `order_by_*`), and handed
 //! out only with the org filter already in (`into_select`, for tuple selects and locks). An
 //! entity takes part by naming its columns in an `OrgOwned` (and `HasPublicId`) impl below.

@@ -15,10 +15,11 @@
 //! it: the referral's INSERT … RETURNING, which also decides the velocity hold (a sub-query in
 //! its VALUES) and, through a trigger, counts the referral in its member's count row (locking
 //! that row on PostgreSQL); when a rule fires, the referrer's count and purchases (one
-//! statement; the member row is the one read with the code) and the rewards' INSERT … ON CONFLICT DO NOTHING … RETURNING; the events (one
-//! statement at commit); the commit. SQLite runs one writer at a time and each statement is a
-//! round trip to its worker thread, and on PostgreSQL each is a round trip and a plan to run,
-//! so this count is what bounds referral creation (README, Performance).
+//! statement; the member row is the one read with the code) and the rewards' INSERT … ON
+//! CONFLICT DO NOTHING … RETURNING; the events (one statement at commit); the commit. SQLite
+//! runs one writer at a time and each statement is a round trip to its worker thread, and on
+//! PostgreSQL each is a round trip and a plan to run, so this count is what bounds referral
+//! creation (README, Performance).
 use std::sync::Arc;
 
 use sea_orm::ConnectionTrait;

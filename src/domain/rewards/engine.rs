@@ -149,8 +149,8 @@ pub(super) async fn apply(
     let subject = Subject {
         referral: &referral,
         member: &state.member,
-        referral_count: state.live_referrals,
-        orders: &state.orders,
+        referral_count: state.tally.live_referrals,
+        orders: &state.tally.orders,
     };
     fire(ctx, txn, scripts, &plan, &subject, trigger).await
 }
