@@ -31,6 +31,11 @@ pub struct Config {
     pub rate_limit: crate::web::limits::RateLimitConfig,
     /// In-memory caches of API keys (`VOUCH_CACHE__TTL_SECS`, `VOUCH_CACHE__MAX_ENTRIES`).
     pub cache: crate::cache::CacheConfig,
+    /// Outgoing mail server in lettre's URL form (`smtp://host:2525`, `smtps://user:pass@host`);
+    /// unset: mail is written as `.eml` files under `<data_dir>/outbox/`. Never logged.
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail (`Name <address>`).
+    pub mail_from: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -49,6 +54,8 @@ impl std::fmt::Debug for Config {
             .field("scripts", &self.scripts)
             .field("rate_limit", &self.rate_limit)
             .field("cache", &self.cache)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -66,6 +73,8 @@ impl Default for Config {
             scripts: crate::scripting::Limits::default(),
             rate_limit: crate::web::limits::RateLimitConfig::default(),
             cache: crate::cache::CacheConfig::default(),
+            smtp_url: None,
+            mail_from: None,
         }
     }
 }

@@ -34,6 +34,9 @@ pub enum AppError {
     /// Too much in progress (script runs past the pool's caps); retrying shortly may succeed.
     #[error("{0}")]
     Busy(String),
+    /// A service the server depends on (the mail server) refused or did not answer.
+    #[error("{0}")]
+    Upstream(String),
     #[error("internal error: {0}")]
     Internal(String),
     #[error("database error: {0}")]
@@ -84,6 +87,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Busy(_) => "too_many_requests",
+            AppError::Upstream(_) => "upstream_unavailable",
             AppError::Internal(_) | AppError::Db(_) => "internal",
         }
     }
@@ -97,6 +101,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::Busy(_) => 429,
+            AppError::Upstream(_) => 502,
             AppError::Internal(_) | AppError::Db(_) => 500,
         }
     }

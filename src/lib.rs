@@ -12,6 +12,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod import;
+pub mod mail;
 pub mod rules;
 pub mod scripting;
 pub mod store;
@@ -68,8 +70,21 @@ pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result
         auth: Authenticator::new(db.clone(), config.admin_key.as_deref()),
         authz: Authz::new().await?,
         limits: web::limits::RateLimits::new(&config.rate_limit),
+        mailer: mail::Mailer::new(
+            config.smtp_url.as_deref(),
+            config.mail_from.as_deref(),
+            &config.data_dir,
+        )?,
+        imports: import::Imports::new(import_readers()),
         db,
     }))
+}
+
+/// Spreadsheets read at once on this instance: one per core, leaving the rest to requests.
+fn import_readers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get().div_ceil(2))
+        .unwrap_or(1)
 }
 
 /// All routes: the API service, its spec and docs, the pages, with request logging.
@@ -101,6 +116,10 @@ pub fn build_route(state: State) -> impl poem::Endpoint {
         .at("/portal/:token", poem::get(web::pages::portal))
         .at("/widget/:token", poem::get(web::pages::widget))
         .at("/r/:code", poem::get(web::pages::share_link))
+        .at(
+            "/unsubscribe/:token",
+            poem::get(web::pages::unsubscribe_page).post(web::pages::unsubscribe),
+        )
         .at("/metrics", poem::get(web::metrics::serve))
         .data(state.clone())
         .around(move |ep, req| {

@@ -48,11 +48,37 @@ enum Command {
         command: KeyCommand,
     },
     /// Print the OpenAPI spec that the server serves (the source of openapi/openapi.json).
-    Openapi,
+    Openapi {
+        /// Print the spec for progenitor's Rust clients instead (no multipart operations; the
+        /// source of openapi/openapi.rust-client.json).
+        #[arg(long)]
+        rust_client: bool,
+    },
     /// Try tenant scripts locally, in the same hardened engine the server uses.
     Script {
         #[command(subcommand)]
         command: ScriptCommand,
+    },
+    /// Import data into an org as the platform operator.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Upsert employees (by staffId) from an xlsx file, through the same checks as the API's
+    /// upload; prints what was created, updated and refused, and how long each phase took.
+    Employees {
+        /// The xlsx file (first sheet, header in row 1).
+        file: std::path::PathBuf,
+        /// The org's public id (org_…).
+        #[arg(long)]
+        org: String,
+        /// Check and count, write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -130,7 +156,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if !matches!(cli.command, Command::Openapi) {
+    if !matches!(cli.command, Command::Openapi { .. }) {
         init_tracing(&config);
     }
     let result = match cli.command {
@@ -149,8 +175,11 @@ async fn main() -> ExitCode {
         Command::Key {
             command: KeyCommand::Create { org, role, name },
         } => key_create(&config, &org, &role, &name).await,
-        Command::Openapi => openapi().await,
+        Command::Openapi { rust_client } => openapi(rust_client).await,
         Command::Script { command } => script(&config, command),
+        Command::Import {
+            command: ImportCommand::Employees { file, org, dry_run },
+        } => import_employees(&config, &file, &org, dry_run).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -245,10 +274,88 @@ async fn key_create(
     Ok(())
 }
 
-async fn openapi() -> vouch::error::Result<()> {
+async fn import_employees(
+    config: &Config,
+    file: &std::path::Path,
+    org: &str,
+    dry_run: bool,
+) -> vouch::error::Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    use vouch::error::AppError;
+    use vouch::import;
+    let db = vouch::open_database(config).await?;
+    let ctx = orgs::system_ctx(&db, org, "cli").await?;
+    let cannot = |e: std::io::Error| AppError::Internal(format!("{}: {e}", file.display()));
+    let size = std::fs::metadata(file).map_err(cannot)?.len();
+    if size > import::LIMITS.max_file_bytes as u64 {
+        return Err(AppError::invalid(
+            "file",
+            format!(
+                "the file is {size} bytes; at most {} MiB",
+                import::LIMITS.max_file_bytes / (1024 * 1024)
+            ),
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(cannot)?;
+    let spinner = ProgressBar::new_spinner().with_message(format!("reading {}", file.display()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+    let started = std::time::Instant::now();
+    let sheet = tokio::task::spawn_blocking(move || {
+        import::read_employees("file", &bytes, &import::LIMITS)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("reader: {e}")))??;
+    let parse_time = started.elapsed();
+    spinner.finish_and_clear();
+    let rows = sheet.rows.len() as u64 + sheet.errors.len() as u64;
+    let bar = ProgressBar::new(sheet.rows.len() as u64).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(if dry_run { "checking" } else { "writing" });
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let outcome = vouch::domain::employees::upsert_many(
+        &ctx,
+        &db,
+        sheet.rows,
+        sheet.errors,
+        dry_run,
+        Some(&progress),
+    )
+    .await?;
+    bar.finish_and_clear();
+    println!("{}", outcome.message());
+    if dry_run {
+        println!("dry run: nothing was written");
+    }
+    for e in outcome.errors.iter().take(50) {
+        println!("row {}, {}: {}", e.row, e.column, e.reason);
+    }
+    if outcome.errors.len() > 50 {
+        println!("… and {} more errors", outcome.errors.len() - 50);
+    }
+    let total = started.elapsed().as_secs_f64();
+    println!(
+        "rows: {rows}; parse {:.3} s, validate {:.3} s, write {:.3} s, total {total:.3} s ({:.0} rows/s)",
+        parse_time.as_secs_f64(),
+        outcome.validate_time.as_secs_f64(),
+        outcome.write_time.as_secs_f64(),
+        rows as f64 / total.max(f64::EPSILON),
+    );
+    Ok(())
+}
+
+async fn openapi(rust_client: bool) -> vouch::error::Result<()> {
     let db = Db::connect("sqlite::memory:", DbOptions::default()).await?;
     let state = vouch::build_state(&Config::default(), db, "http://127.0.0.1:8080".into()).await?;
-    println!("{}", api::spec_json(state));
+    if rust_client {
+        println!("{}", api::rust_client_spec_json(state));
+    } else {
+        println!("{}", api::spec_json(state));
+    }
     Ok(())
 }
 

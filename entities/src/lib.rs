@@ -5,6 +5,7 @@
 pub mod access_token;
 pub mod admin_key;
 pub mod api_key;
+pub mod email_unsubscribe;
 pub mod event;
 pub mod idempotency_key;
 pub mod member;
@@ -20,3 +21,4 @@ pub mod reward_rule;
 pub mod rule_condition;
 pub mod script;
 pub mod script_version;
+pub mod unsubscribe_token;

@@ -37,6 +37,16 @@ pub struct Model {
     pub email_shares: i64,
     pub social_shares: i64,
     pub views: i64,
+    /// Set for employees (seeds 000/001), unique per org; the fields below are theirs.
+    pub staff_id: Option<String>,
+    pub title: Option<String>,
+    pub middle_name: Option<String>,
+    pub branch: Option<String>,
+    pub employee_role: Option<String>,
+    pub note: Option<String>,
+    pub is_account_officer: Option<bool>,
+    /// `Some(false)`: the employee may not be credited with referrals.
+    pub can_refer_customer: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

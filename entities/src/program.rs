@@ -35,6 +35,8 @@ pub struct Model {
     /// A script of kind fraud that answers allow, hold or deny for each new referral.
     pub fraud_script_id: Option<i64>,
     pub updated_at: DateTimeUtc,
+    /// The org's employee program (at most one per org): employees' referrals belong to it.
+    pub for_employees: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ mod m20261121_000005_index_live_referrals;
 mod m20261121_000006_narrow_write_indexes;
 mod m20261121_000007_member_live_referrals;
 mod m20261122_000008_reward_rule_index;
+mod m20261122_000009_create_employees;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_narrow_write_indexes::Migration),
             Box::new(m20261121_000007_member_live_referrals::Migration),
             Box::new(m20261122_000008_reward_rule_index::Migration),
+            Box::new(m20261122_000009_create_employees::Migration),
         ]
     }
 }

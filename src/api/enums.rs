@@ -226,6 +226,7 @@ wire_enum!(
         Unprocessable = "unprocessable",
         TooManyRequests = "too_many_requests",
         RateLimited = "rate_limited",
+        UpstreamUnavailable = "upstream_unavailable",
         Internal = "internal",
     }
 );
@@ -267,6 +268,7 @@ impl ErrorCode {
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::Busy(_) => ErrorCode::TooManyRequests,
+            AppError::Upstream(_) => ErrorCode::UpstreamUnavailable,
             AppError::Internal(_) | AppError::Db(_) => ErrorCode::Internal,
         }
     }

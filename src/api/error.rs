@@ -105,7 +105,10 @@ impl From<AppError> for ApiError {
             AppError::NotFound(_) => ApiError::NotFound(b),
             AppError::Conflict(_) => ApiError::Conflict(b),
             AppError::Busy(_) => ApiError::TooManyRequests(b, 1),
-            AppError::Internal(_) | AppError::Db(_) => ApiError::Internal(b),
+            // Only the BPM surface sends mail; no native operation meets the mail server.
+            AppError::Upstream(_) | AppError::Internal(_) | AppError::Db(_) => {
+                ApiError::Internal(b)
+            }
         }
     }
 }
@@ -150,7 +153,8 @@ pub fn envelope(
     message: String,
     field: Option<String>,
 ) -> poem::Response {
-    let rr = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    let bpm = path == "/api/bpm/cmd";
+    let rr = !bpm && path.starts_with("/api/") && !path.starts_with("/api/v1/");
     let billmgr = path == "/billmgr" || path.starts_with("/billmgr/");
     let status = if billmgr { StatusCode::OK } else { status };
     let json = if billmgr {
@@ -162,6 +166,17 @@ pub fn envelope(
             other => other,
         };
         serde_json::json!({"error": {"type": kind, "object": field.unwrap_or_default(), "value": "", "msg": message}})
+    } else if bpm {
+        let failed = if status.is_client_error() {
+            "The request could not be processed"
+        } else {
+            "The request failed"
+        };
+        let detail = match &field {
+            Some(f) if !message.starts_with(f.as_str()) => format!("{f}: {message}"),
+            _ => message,
+        };
+        serde_json::json!({"success": false, "data": null, "message": failed, "errors": [detail]})
     } else if rr {
         serde_json::json!({"message": message, "code": code, "field": field})
     } else {

@@ -331,6 +331,66 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         "rrListRewardRules",
         &[(404, "`programId` names no program of the key's org.")],
     ),
+    (
+        "uploadEmployees",
+        &[
+            (
+                400,
+                "A form field is missing or malformed; the file is not an xlsx, exceeds the size, \
+                 entry, inflation or sheet limits (a zip bomb), or lacks the required headers.",
+            ),
+            (
+                409,
+                "An upload raced another that changed the same employees; nothing was applied.",
+            ),
+            (
+                429,
+                "Too many requests from the key's org (`Retry-After`), or another upload of the \
+                 org is being read, or every spreadsheet reader is busy.",
+            ),
+        ],
+    ),
+    ("employeesTemplate", &[]),
+    (
+        "bpmCommand",
+        &[
+            (
+                400,
+                "Bad input, naming the field (a filter's unknown field or operator lists the \
+                 allowed ones), or an unknown `$type` (the answer lists the supported ones); a \
+                 file that is not an xlsx, exceeds the size, entry, inflation or sheet limits \
+                 (a zip bomb), or lacks the required headers.",
+            ),
+            (
+                404,
+                "The org has no employee with this id (\"Employee not found\"), or the referral \
+                 code is unknown (\"Invalid referral code\") or not an employee's (\"No \
+                 employee found with the specified referral code\").",
+            ),
+            (
+                409,
+                "The staffId or email is already another employee's; the customer (account \
+                 number) already is a referral of the employee program; or an upload raced \
+                 another that changed the same employees (nothing was applied).",
+            ),
+            (
+                422,
+                "The referral code is no longer active, or its employee is disabled or may not \
+                 refer customers; the address is on the org's unsubscribe list (nothing was \
+                 sent); the employee to mail is disabled; an export would exceed 25,000 rows.",
+            ),
+            (
+                429,
+                "Too many requests from the key's org (`Retry-After`), or another upload of the \
+                 org is being read, or every spreadsheet reader is busy.",
+            ),
+            (
+                502,
+                "The mail server refused the message or did not answer (nothing was recorded as \
+                 sent).",
+            ),
+        ],
+    ),
 ];
 
 pub fn errors_of(operation_id: &str) -> Option<&'static [(u16, &'static str)]> {

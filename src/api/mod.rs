@@ -1,5 +1,6 @@
 //! HTTP API surfaces, each a translation between a wire format and `domain` calls, assembled
 //! into one poem-openapi service with one spec.
+pub mod bpm;
 pub mod code_records;
 pub mod enums;
 pub mod error;
@@ -39,6 +40,10 @@ pub struct AppState {
     pub authz: Authz,
     /// Per-org and per-IP rate limits of this instance.
     pub limits: crate::web::limits::RateLimits,
+    /// Outgoing mail (SMTP, or the development outbox).
+    pub mailer: crate::mail::Mailer,
+    /// Spreadsheet reading, bounded per instance and per org.
+    pub imports: crate::import::Imports,
 }
 
 pub type State = Arc<AppState>;
@@ -69,6 +74,10 @@ pub enum ApiTags {
     Operations,
     /// Payout methods (native).
     Payouts,
+    /// The BPM command surface (seeds 000/001): employees and their referrals.
+    Bpm,
+    /// Employees from and to Excel (native).
+    Employees,
 }
 
 /// `Authorization: Bearer <key>`.
@@ -215,7 +224,16 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
                     state: state.clone(),
                 },
             ),
-            func::FuncApi { state },
+            func::FuncApi {
+                state: state.clone(),
+            },
+            // Employees: the BPM command surface and the Excel routes.
+            (
+                bpm::BpmApi {
+                    state: state.clone(),
+                },
+                native::employees::EmployeesApi { state },
+            ),
         ),
         "Vouch",
         env!("CARGO_PKG_VERSION"),
@@ -256,4 +274,10 @@ pub fn documents<T: poem_openapi::OpenApi>(service: &OpenApiService<T, ()>) -> D
 /// The finished spec as pretty JSON, for `vouch openapi` and the drift test.
 pub fn spec_json(state: State) -> String {
     documents(&service(state)).json
+}
+
+/// The spec for progenitor's Rust clients (`spec::without_multipart`), as pretty JSON.
+pub fn rust_client_spec_json(state: State) -> String {
+    let spec = spec::without_multipart(&documents(&service(state)).spec);
+    serde_json::to_string_pretty(&spec).unwrap_or_default()
 }

@@ -8,6 +8,8 @@ use subtle::ConstantTimeEq;
 pub enum SecretKind {
     TenantKey,
     AdminKey,
+    /// The token of a mail's unsubscribe link.
+    UnsubscribeToken,
 }
 
 impl SecretKind {
@@ -15,6 +17,7 @@ impl SecretKind {
         match self {
             SecretKind::TenantKey => "vk_",
             SecretKind::AdminKey => "vadm_",
+            SecretKind::UnsubscribeToken => "unsub_",
         }
     }
 }

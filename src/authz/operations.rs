@@ -122,6 +122,11 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("rrRemoveRewards", tenant("rewards", WRITE)),
     ("rrRemoveRewardsDelete", tenant("rewards", WRITE)),
     ("rrListRewardRules", tenant("rules", READ)),
+    // The BPM surface names its command in `$type`; each command is authorized again inside
+    // (employees read or write, referrals write), so the operation itself needs a read right.
+    ("bpmCommand", tenant("employees", READ)),
+    ("uploadEmployees", tenant("employees", WRITE)),
+    ("employeesTemplate", tenant("employees", READ)),
 ];
 
 pub fn access_for(operation_id: &str) -> Option<Access> {

@@ -12,6 +12,7 @@ pub mod access;
 pub mod clock;
 pub mod codes;
 mod ctx;
+pub mod employees;
 pub mod events;
 pub mod ids;
 pub mod keys;
@@ -27,6 +28,7 @@ pub mod rewards;
 pub mod roles;
 pub mod rules;
 pub mod scripts;
+pub mod unsubscribes;
 pub mod values;
 // payouts: payout methods and transactions, Idempotency-Key.
 pub mod idempotency;

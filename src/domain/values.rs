@@ -209,6 +209,28 @@ pub fn day(field: &str, raw: &str) -> Result<chrono::NaiveDate> {
     }
 }
 
+/// A date bound: a date (`2026-01-31`: its first moment, or its last with `end_of_day`) or an
+/// RFC 3339 date-time; empty is no bound.
+pub fn date_bound(
+    field: &str,
+    raw: Option<&str>,
+    end_of_day: bool,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(Some(t.with_timezone(&chrono::Utc)));
+    }
+    let day = day(field, raw)?;
+    let time = if end_of_day {
+        day.and_hms_micro_opt(23, 59, 59, 999_999)
+    } else {
+        day.and_hms_opt(0, 0, 0)
+    };
+    Ok(time.map(|t| t.and_utc()))
+}
+
 /// Trimmed optional text, at most `max` characters; empty becomes `None`.
 pub fn opt_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {

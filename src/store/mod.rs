@@ -12,6 +12,7 @@
 
 pub mod access_tokens;
 pub mod api_keys;
+pub mod employees;
 pub mod events;
 pub mod members;
 pub mod orgs;
@@ -26,6 +27,7 @@ pub mod referrer;
 pub mod rules;
 pub mod scope;
 pub mod scripts;
+pub mod unsubscribes;
 // payouts: payout methods and transactions, rewards as 003 shows them, idempotency keys.
 pub mod idempotency;
 pub mod payouts;

@@ -63,6 +63,19 @@ fn apply(am: &mut program::ActiveModel, f: ProgramFields) {
     am.updated_at = Set(crate::domain::clock::now());
 }
 
+/// A new program's row, not yet inserted.
+pub fn new_row(ctx: &Ctx, fields: ProgramFields) -> program::ActiveModel {
+    let mut am = program::ActiveModel {
+        public_id: Set(ids::new_public_id("prog")),
+        org_id: Set(ctx.org_id),
+        created_at: Set(crate::domain::clock::now()),
+        for_employees: Set(false),
+        ..Default::default()
+    };
+    apply(&mut am, fields);
+    am
+}
+
 /// Inserts a program; the raw error lets the caller tell which unique index refused it.
 pub async fn insert(
     ctx: &Ctx,
@@ -70,14 +83,7 @@ pub async fn insert(
     fields: ProgramFields,
 ) -> std::result::Result<ProgramRow, DbErr> {
     db.changes_config();
-    let mut am = program::ActiveModel {
-        public_id: Set(ids::new_public_id("prog")),
-        org_id: Set(ctx.org_id),
-        created_at: Set(crate::domain::clock::now()),
-        ..Default::default()
-    };
-    apply(&mut am, fields);
-    am.insert(db).await
+    new_row(ctx, fields).insert(db).await
 }
 
 pub async fn update(

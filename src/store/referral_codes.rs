@@ -142,6 +142,32 @@ pub async fn insert_active<C: ConnectionTrait>(
     super::insert_unless_conflict(db, row, conflict).await
 }
 
+/// `insert_active` for many (member id, code) pairs in one statement: answers the rows
+/// inserted; pairs a unique index refused are left out.
+pub async fn insert_many_active<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    pairs: &[(i64, String)],
+) -> Result<Vec<CodeRow>> {
+    let now = crate::domain::clock::now();
+    let rows = pairs
+        .iter()
+        .map(|(member_id, code)| referral_code::ActiveModel {
+            public_id: Set(ids::new_public_id("rc")),
+            org_id: Set(ctx.org_id),
+            member_id: Set(*member_id),
+            code: Set(code.clone()),
+            status: Set(ACTIVE.to_string()),
+            created_at: Set(now),
+            deactivated_at: Set(None),
+            ..Default::default()
+        });
+    let conflict = sea_orm::sea_query::OnConflict::new()
+        .do_nothing()
+        .to_owned();
+    super::insert_many_unless_conflict(db, rows, conflict).await
+}
+
 pub async fn find<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,

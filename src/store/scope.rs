@@ -8,9 +8,9 @@
 //! out only with the org filter already in (`into_select`, for tuple selects and locks). An
 //! entity takes part by naming its columns in an `OrgOwned` (and `HasPublicId`) impl below.
 use entities::{
-    access_token, api_key, event, idempotency_key, member, payout, payout_transaction, program,
-    referral, referral_action, referral_code, reward, reward_rule, rule_condition, script,
-    script_version,
+    access_token, api_key, email_unsubscribe, event, idempotency_key, member, payout,
+    payout_transaction, program, referral, referral_action, referral_code, reward, reward_rule,
+    rule_condition, script, script_version,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
@@ -58,6 +58,7 @@ macro_rules! has_public_id {
 org_owned!(
     access_token,
     api_key,
+    email_unsubscribe,
     event,
     idempotency_key,
     member,

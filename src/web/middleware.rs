@@ -25,6 +25,19 @@ use crate::web::metrics;
 const REQUEST_ID: &str = "x-request-id";
 /// Request bodies above this size are refused (413).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The routes that take spreadsheets (an xlsx, base64 in JSON or as multipart) take bodies up
+/// to this size; the file inside is checked against its own cap (`import::LIMITS`).
+pub const UPLOAD_PATHS: [&str; 2] = ["/api/bpm/cmd", "/api/v1/employees/upload"];
+pub const MAX_UPLOAD_BODY_BYTES: usize = 24 * 1024 * 1024;
+
+/// The body size limit of a path.
+pub fn body_limit(path: &str) -> usize {
+    if UPLOAD_PATHS.contains(&path) {
+        MAX_UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 fn valid_request_id(s: &str) -> bool {
     !s.is_empty()
@@ -34,7 +47,7 @@ fn valid_request_id(s: &str) -> bool {
 }
 
 /// Path prefixes whose next segment is a credential (a member access token).
-const TOKEN_PATHS: [&str; 2] = ["/portal/", "/widget/"];
+const TOKEN_PATHS: [&str; 3] = ["/portal/", "/widget/", "/unsubscribe/"];
 /// Query parameters that may carry a credential (lower-case; matched case-insensitively).
 const SECRET_PARAMS: [&str; 5] = ["authinfo", "token", "key", "api_key", "access_token"];
 const REDACTED: &str = "[redacted]";
@@ -172,9 +185,13 @@ fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]
     }
     if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
         let message = e.to_string();
-        let found = strict::schema_name_in(&message)
-            .zip(body)
-            .and_then(|(name, body)| strict::diagnose(spec, name, body));
+        let found = if path == "/api/bpm/cmd" {
+            body.and_then(|body| crate::api::bpm::explain_parse_error(spec, body))
+        } else {
+            strict::schema_name_in(&message)
+                .zip(body)
+                .and_then(|(name, body)| strict::diagnose(spec, name, body))
+        };
         return match found {
             Some((field, problem)) => envelope(
                 StatusCode::BAD_REQUEST,
@@ -216,7 +233,7 @@ fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]
 }
 
 /// Public pages limited per client IP (`VOUCH_RATE_LIMIT__IP_*`).
-const PUBLIC_PAGES: [&str; 3] = ["/portal/", "/widget/", "/r/"];
+const PUBLIC_PAGES: [&str; 4] = ["/portal/", "/widget/", "/r/", "/unsubscribe/"];
 
 /// The `operation` label of a request's metrics: the operation id, else a fixed name per
 /// route kind (never the raw path, which would carry tokens and unbounded values).
@@ -231,6 +248,7 @@ fn metric_operation(routed: Option<&'static str>, path: &str) -> &'static str {
         _ if path.starts_with("/portal/") => "portal",
         _ if path.starts_with("/widget/") => "widget",
         _ if path.starts_with("/r/") => "share_link",
+        _ if path.starts_with("/unsubscribe/") => "unsubscribe",
         _ => "unmatched",
     }
 }
@@ -289,7 +307,8 @@ pub async fn log_and_envelope<E: Endpoint>(
     async move {
         let started = Instant::now();
         // Bodies are kept (bounded) so a parse failure can be explained field by field.
-        let body = match req.take_body().into_bytes_limit(MAX_BODY_BYTES).await {
+        let limit = body_limit(&path);
+        let body = match req.take_body().into_bytes_limit(limit).await {
             Ok(bytes) => {
                 req.set_body(bytes.clone());
                 Some(bytes)
@@ -311,7 +330,7 @@ pub async fn log_and_envelope<E: Endpoint>(
                 &path,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "invalid_input",
-                format!("body: larger than {MAX_BODY_BYTES} bytes"),
+                format!("body: larger than {limit} bytes"),
                 Some("body".into()),
             ),
             Some(ref bytes) => {

@@ -34,6 +34,10 @@ fn templates() -> &'static Environment<'static> {
             ("portal.html", include_str!("templates/portal.html")),
             ("widget.html", include_str!("templates/widget.html")),
             ("message.html", include_str!("templates/message.html")),
+            (
+                "unsubscribe.html",
+                include_str!("templates/unsubscribe.html"),
+            ),
         ] {
             env.add_template(name, source)
                 .expect("page templates compile");
@@ -175,6 +179,44 @@ pub async fn share_link(Path(code): Path<String>, state: Data<&State>) -> Respon
             .header("referrer-policy", "no-referrer")
             .header("cache-control", "no-store")
             .finish(),
+        Ok(None) => not_found(),
+        Err(err) => failed(err),
+    }
+}
+
+/// `GET /unsubscribe/{token}`: a page with one button, so a mail scanner that follows links
+/// unsubscribes nobody; the button posts to the same URL.
+#[handler]
+pub async fn unsubscribe_page(Path(token): Path<String>, state: Data<&State>) -> Response {
+    match crate::domain::unsubscribes::token_exists(&state.db, &token).await {
+        Ok(true) => {
+            let body = templates()
+                .get_template("unsubscribe.html")
+                .and_then(|t| t.render(context! { copy_script => COPY_SCRIPT }))
+                .unwrap_or_else(|_| "Unsubscribe".to_string());
+            let mut resp = html(StatusCode::OK, body, &[]);
+            // This page alone posts a form, to itself.
+            let policy = csp(&[]).replace("form-action 'none'", "form-action 'self'");
+            if let Ok(value) = poem::http::HeaderValue::from_str(&policy) {
+                resp.headers_mut().insert("content-security-policy", value);
+            }
+            resp
+        }
+        Ok(false) => not_found(),
+        Err(err) => failed(err),
+    }
+}
+
+/// `POST /unsubscribe/{token}`: the page's button, and RFC 8058 one-click unsubscribe from the
+/// mail client (`List-Unsubscribe-Post`). Adds the address to the org's list.
+#[handler]
+pub async fn unsubscribe(Path(token): Path<String>, state: Data<&State>) -> Response {
+    match crate::domain::unsubscribes::follow_link(&state.db, &token).await {
+        Ok(Some(_)) => message(
+            StatusCode::OK,
+            "You are unsubscribed",
+            "You will not receive these emails any more.",
+        ),
         Ok(None) => not_found(),
         Err(err) => failed(err),
     }

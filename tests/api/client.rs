@@ -1,8 +1,12 @@
-//! A Rust client generated from the committed `openapi/openapi.json` (progenitor) drives the
-//! server on a real TCP port: create → lookup → deactivate → list.
+//! A Rust client generated from the committed spec (progenitor) drives the server on a real
+//! TCP port: create → lookup → deactivate → list. Progenitor cannot build multipart bodies, so
+//! it reads `openapi/openapi.rust-client.json`: the same spec without the multipart upload.
 
 mod generated {
-    progenitor::generate_api!(spec = "openapi/openapi.json", derives = [PartialEq]);
+    progenitor::generate_api!(
+        spec = "openapi/openapi.rust-client.json",
+        derives = [PartialEq]
+    );
 }
 
 use generated::types;

@@ -129,7 +129,14 @@ impl TestApp {
         TestApp::spawn_with(config(), db, dir).await
     }
 
-    async fn spawn_with(config: Config, db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
+    /// Serves `db`; the data dir (the mail outbox) is the app's own temp dir, never the
+    /// working directory.
+    async fn spawn_with(mut config: Config, db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
+        let dir = dir.unwrap_or_else(|| tempfile::tempdir().expect("temp dir"));
+        if config.data_dir == Config::default().data_dir {
+            config.data_dir = dir.path().to_path_buf();
+        }
+        let dir = Some(dir);
         let app = App::build_with_db(config, db.clone())
             .await
             .expect("build app");
@@ -165,6 +172,19 @@ impl TestApp {
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
+    }
+
+    /// The app's data dir (the mail outbox is `<data dir>/outbox`).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default()
+    }
+
+    /// A BPM command (`POST /api/bpm/cmd`).
+    pub async fn bpm(&self, key: &str, body: Value) -> (u16, Value) {
+        self.post("/api/bpm/cmd", key, body).await
     }
 
     pub async fn get(&self, path: &str, key: &str) -> (u16, Value) {

@@ -120,7 +120,9 @@ pub fn from_app_error(err: AppError, params: &Params) -> FuncError {
         AppError::Busy(_) => error(FuncErrorType::Busy, "", "", message),
         AppError::Forbidden(_) => error(FuncErrorType::Access, "", "", message),
         AppError::Unauthorized(_) => error(FuncErrorType::Auth, "", "", message),
-        AppError::Internal(_) | AppError::Db(_) => error(FuncErrorType::Internal, "", "", message),
+        AppError::Upstream(_) | AppError::Internal(_) | AppError::Db(_) => {
+            error(FuncErrorType::Internal, "", "", message)
+        }
     }
 }
 

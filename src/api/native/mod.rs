@@ -1,5 +1,6 @@
 //! The native v1 surface (ours): orgs, API keys, events, health.
 pub mod conditions;
+pub mod employees;
 pub mod evaluate;
 pub mod events;
 pub mod keys;

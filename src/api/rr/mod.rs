@@ -81,28 +81,13 @@ impl From<AppError> for RrError {
             AppError::NotFound(_) => RrError::NotFound(body),
             AppError::Conflict(_) => RrError::Conflict(body),
             AppError::Busy(_) => RrError::TooManyRequests(body),
-            AppError::Internal(_) | AppError::Db(_) => RrError::Internal(body),
+            // Only the BPM surface sends mail; no 003 operation meets the mail server.
+            AppError::Upstream(_) | AppError::Internal(_) | AppError::Db(_) => {
+                RrError::Internal(body)
+            }
         }
     }
 }
 
 /// Parses a 003 date bound: a date (`2026-01-31`, whole day) or an RFC 3339 date-time.
-pub fn date_bound(
-    field: &str,
-    raw: Option<&str>,
-    end_of_day: bool,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
-        return Ok(Some(t.with_timezone(&chrono::Utc)));
-    }
-    let day = crate::domain::values::day(field, raw)?;
-    let time = if end_of_day {
-        day.and_hms_micro_opt(23, 59, 59, 999_999)
-    } else {
-        day.and_hms_opt(0, 0, 0)
-    };
-    Ok(time.map(|t| t.and_utc()))
-}
+pub use crate::domain::values::date_bound;

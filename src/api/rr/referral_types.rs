@@ -208,6 +208,9 @@ impl RrReferralFields {
             postal_code: s(self.postal_code.take()),
             country: s(self.country.take()),
             recruiter_assigned_id: s(self.recruiter_assigned_id.take()),
+            // The BPM surface's fields (seed 001); 003 does not carry them.
+            customer_name: None,
+            client_id: None,
         }
     }
 }

@@ -163,6 +163,28 @@ bounded_int!(
     200
 );
 
+bounded_int!(
+    /// Rows per BPM page (000/001): from 1; values above 100 read as 100.
+    BpmPageSize,
+    1,
+    MAX_PAGE
+);
+
+bounded_int!(
+    /// A numeric id of the BPM surface (000/001): from 1, within what JSON numbers carry
+    /// exactly.
+    NumericId,
+    1,
+    9_007_199_254_740_991
+);
+
+bounded_int!(
+    /// An employee status (000): 1 active (enabled), 0 inactive (disabled).
+    EmployeeStatusCode,
+    0,
+    1
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

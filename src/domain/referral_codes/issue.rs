@@ -28,6 +28,58 @@ pub(super) async fn conflict_with_active<C: sea_orm::ConnectionTrait>(
         }))
 }
 
+/// A generated code for `member`: `REF-` and eight random characters for an employee (seed
+/// 000's `REF-…` codes), else a name prefix and four; each retry lengthens the suffix.
+fn generated_for(member: &MemberRow, attempt: usize) -> Code {
+    if member.staff_id.is_some() {
+        Code::generate(None, None, 8 + attempt / 2)
+    } else {
+        Code::generate(
+            member.first_name.as_deref(),
+            member.last_name.as_deref(),
+            4 + attempt / 2,
+        )
+    }
+}
+
+/// Gives each of `members` (just inserted, without codes) a generated active code in
+/// multi-row statements; the few a collision refused are retried one by one through `issue`.
+/// Records `ReferralCodeAdd` for each. Answers the code of each member id.
+pub(in crate::domain) async fn issue_many(
+    ctx: &Ctx,
+    txn: &WriteTxn,
+    members: &[MemberRow],
+) -> Result<std::collections::HashMap<i64, CodeRow>> {
+    let mut out = std::collections::HashMap::with_capacity(members.len());
+    for chunk in members.chunks(crate::store::employees::BATCH) {
+        let wanted: Vec<(i64, String)> = chunk
+            .iter()
+            .map(|m| (m.id, generated_for(m, 0).as_str().to_string()))
+            .collect();
+        for row in store::insert_many_active(ctx, txn, &wanted).await? {
+            out.insert(row.member_id, row);
+        }
+    }
+    for member in members {
+        let row = match out.remove(&member.id) {
+            Some(row) => {
+                let rec = record(
+                    ctx,
+                    &CodeWithMember {
+                        code: row.clone(),
+                        mentor: member.into(),
+                    },
+                );
+                events::record(ctx, txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
+                row
+            }
+            None => issue(ctx, txn, member, None, "referralCode").await?,
+        };
+        out.insert(member.id, row);
+    }
+    Ok(out)
+}
+
 /// Gives `member` a new active code inside the caller's transaction: `given`, or a generated
 /// one retried on collision (the insert does nothing on a unique conflict, so no savepoint is
 /// needed per attempt). Records `ReferralCodeAdd`.
@@ -44,13 +96,9 @@ pub(in crate::domain) async fn issue(
         GENERATE_ATTEMPTS
     };
     for attempt in 0..attempts {
-        let code = given.cloned().unwrap_or_else(|| {
-            Code::generate(
-                member.first_name.as_deref(),
-                member.last_name.as_deref(),
-                4 + attempt / 2,
-            )
-        });
+        let code = given
+            .cloned()
+            .unwrap_or_else(|| generated_for(member, attempt));
         match store::insert_active(ctx, txn, member.id, code.as_str()).await? {
             Some(row) => {
                 let rec = record(

@@ -21,7 +21,7 @@ mod issue;
 mod mentor;
 
 use issue::conflict_with_active;
-pub(in crate::domain) use issue::issue;
+pub(in crate::domain) use issue::{issue, issue_many};
 pub(in crate::domain) use mentor::mentor_label;
 use mentor::resolve_mentor;
 pub use mentor::MentorRef;

@@ -199,6 +199,12 @@ pub async fn create(
             "the code's member is disabled and cannot be credited",
         ));
     }
+    if found.member.can_refer_customer == Some(false) {
+        return Err(AppError::unprocessable(
+            "referralCode",
+            "the code's employee may not refer customers (canReferCustomer is false)",
+        ));
+    }
     // Rewards can follow any status but denied: created, then the status reached.
     let triggers: Vec<Trigger> = match status {
         ReferralStatus::Denied => vec![],

@@ -80,6 +80,12 @@ pub struct Details {
     pub country: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recruiter_assigned_id: Option<String>,
+    /// The customer's name as the BPM surface (seed 001) gave it, whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// The BPM surface's `clientId`: the caller's own id for the registration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 impl Details {
@@ -109,7 +115,9 @@ impl Details {
             region,
             postal_code,
             country,
-            recruiter_assigned_id
+            recruiter_assigned_id,
+            customer_name,
+            client_id
         );
     }
 
@@ -121,7 +129,7 @@ impl Details {
         }
     }
 
-    pub(super) fn from_column(raw: Option<&str>) -> Details {
+    pub(in crate::domain) fn from_column(raw: Option<&str>) -> Details {
         raw.and_then(|s| serde_json::from_str(s).ok())
             .unwrap_or_default()
     }

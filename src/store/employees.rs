@@ -1,0 +1,427 @@
+//! Employees: members with a staff id (columns of `member`), the org's employee program, and
+//! employees' referrals. Every query starts from `scoped` (the context's org) and sees live
+//! employees only (`staff_id IS NOT NULL AND removed_at IS NULL`).
+//!
+//! Filters arrive typed (`domain::employees::Filter`) and become conditions with bound values
+//! here; no filter text is ever spliced into SQL.
+use chrono::{DateTime, Utc};
+use entities::{member, program, referral, referral_code};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use super::scope::scoped;
+use super::{Page, WriteTxn};
+use crate::domain::employees::{EmployeeChanges, Filter, FilterField, FilterOp, FilterValue};
+use crate::domain::{ids, Ctx};
+use crate::error::Result;
+use crate::store::members::MemberRow;
+use crate::store::programs::ProgramRow;
+use crate::store::referrals::ReferralRow;
+
+/// Rows per multi-row statement in bulk writes (under SQLite's 32,766 bound parameters).
+pub const BATCH: usize = 500;
+
+fn set_change(slot: &mut sea_orm::ActiveValue<Option<String>>, change: &Option<Option<String>>) {
+    if let Some(v) = change {
+        *slot = Set(v.clone());
+    }
+}
+
+/// Applies the given changes to a member row's active model.
+fn apply(am: &mut member::ActiveModel, c: &EmployeeChanges) {
+    let req = |slot: &mut sea_orm::ActiveValue<Option<String>>, v: &Option<String>| {
+        if let Some(v) = v {
+            *slot = Set(Some(v.clone()));
+        }
+    };
+    req(&mut am.staff_id, &c.staff_id);
+    req(&mut am.email, &c.email);
+    req(&mut am.first_name, &c.first_name);
+    req(&mut am.last_name, &c.last_name);
+    set_change(&mut am.title, &c.title);
+    set_change(&mut am.middle_name, &c.middle_name);
+    set_change(&mut am.date_of_birth, &c.date_of_birth);
+    set_change(&mut am.branch, &c.branch);
+    set_change(&mut am.employee_role, &c.role);
+    set_change(&mut am.note, &c.note);
+    set_change(&mut am.phone, &c.mobile);
+    set_change(&mut am.address_line1, &c.address_line1);
+    set_change(&mut am.address_line2, &c.address_line2);
+    set_change(&mut am.city, &c.city);
+    set_change(&mut am.country_subdivision, &c.state);
+    set_change(&mut am.postal_code, &c.zip_code);
+    set_change(&mut am.country, &c.country);
+    if let Some(v) = c.is_account_officer {
+        am.is_account_officer = Set(Some(v));
+    }
+    if let Some(v) = c.can_refer_customer {
+        am.can_refer_customer = Set(Some(v));
+    }
+    if let Some(v) = c.is_enabled {
+        am.disabled = Set(!v);
+    }
+    am.updated_at = Set(crate::domain::clock::now());
+}
+
+/// A new employee's row, not yet inserted (defaults: not an account officer, may refer,
+/// enabled).
+pub fn new_row(ctx: &Ctx, program_id: i64, c: &EmployeeChanges) -> member::ActiveModel {
+    let now = crate::domain::clock::now();
+    let mut am = member::ActiveModel {
+        public_id: Set(ids::new_public_id("mem")),
+        org_id: Set(ctx.org_id),
+        program_id: Set(Some(program_id)),
+        disabled: Set(false),
+        email_shares: Set(0),
+        social_shares: Set(0),
+        views: Set(0),
+        is_account_officer: Set(Some(false)),
+        can_refer_customer: Set(Some(true)),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut am, c);
+    am
+}
+
+/// Inserts one employee; the raw error lets the caller tell which unique index refused it.
+pub async fn insert<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+    c: &EmployeeChanges,
+) -> std::result::Result<MemberRow, DbErr> {
+    new_row(ctx, program_id, c).insert(db).await
+}
+
+/// Inserts many employees in multi-row statements; answers the rows inserted. A unique
+/// conflict fails the statement (the caller has checked staff ids and emails first, in the
+/// same transaction).
+pub async fn insert_many<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<member::ActiveModel>,
+) -> std::result::Result<Vec<MemberRow>, DbErr> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(BATCH).collect();
+        let inserted = member::Entity::insert_many(chunk)
+            .exec_with_returning(db)
+            .await?;
+        out.extend(inserted);
+    }
+    Ok(out)
+}
+
+/// Saves changes to an employee; the raw error lets the caller tell a duplicate apart.
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    row: MemberRow,
+    c: &EmployeeChanges,
+) -> std::result::Result<MemberRow, DbErr> {
+    let mut am: member::ActiveModel = row.into();
+    apply(&mut am, c);
+    am.update(db).await
+}
+
+fn live_employees(ctx: &Ctx) -> super::scope::Scoped<member::Entity> {
+    scoped::<member::Entity>(ctx)
+        .filter(member::Column::StaffId.is_not_null())
+        .filter(member::Column::RemovedAt.is_null())
+}
+
+/// The live employee with this numeric id.
+pub async fn find<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<Option<MemberRow>> {
+    live_employees(ctx)
+        .filter(member::Column::Id.eq(id))
+        .one(db)
+        .await
+}
+
+/// The org's employees (live or removed) with these staff ids.
+pub async fn find_by_staff_ids<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    staff_ids: &[String],
+) -> Result<Vec<MemberRow>> {
+    let mut out = Vec::new();
+    for chunk in staff_ids.chunks(BATCH) {
+        out.extend(
+            scoped::<member::Entity>(ctx)
+                .filter(member::Column::StaffId.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The org's members of `program_id` with these emails (the program's email index).
+pub async fn find_by_emails<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    program_id: i64,
+    emails: &[String],
+) -> Result<Vec<MemberRow>> {
+    let mut out = Vec::new();
+    for chunk in emails.chunks(BATCH) {
+        out.extend(
+            scoped::<member::Entity>(ctx)
+                .filter(member::Column::ProgramId.eq(program_id))
+                .filter(member::Column::Email.is_in(chunk.to_vec()))
+                .filter(member::Column::RemovedAt.is_null())
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The member column a filter field reads (referral fields are handled by the caller).
+fn member_expr(field: FilterField) -> Expr {
+    use member::Column as M;
+    let col = match field {
+        FilterField::Id => M::Id,
+        FilterField::StaffId => M::StaffId,
+        FilterField::FirstName => M::FirstName,
+        FilterField::LastName => M::LastName,
+        FilterField::MiddleName => M::MiddleName,
+        FilterField::Title => M::Title,
+        FilterField::Branch => M::Branch,
+        FilterField::Role => M::EmployeeRole,
+        FilterField::Email => M::Email,
+        FilterField::Mobile => M::Phone,
+        FilterField::IsEnabled => M::Disabled,
+        FilterField::IsAccountOfficer => M::IsAccountOfficer,
+        FilterField::CanReferCustomer => M::CanReferCustomer,
+        FilterField::CreatedAt => M::CreatedAt,
+        FilterField::CustomerAccountNumber => {
+            return Expr::col((referral::Entity, referral::Column::ExternalIdentifier))
+        }
+    };
+    Expr::col((member::Entity, col))
+}
+
+/// `%`, `_` and the escape character itself, escaped for LIKE.
+fn like_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn like(e: Expr, pattern: String) -> Condition {
+    Condition::all().add(e.like(LikeExpr::new(pattern).escape('\\')))
+}
+
+/// One filter as a condition. Text compares lower-cased (stored and given); `isEnabled` reads
+/// the inverted `disabled` flag; the two nullable flags read their defaults when NULL.
+fn condition(f: &Filter) -> Condition {
+    let raw = member_expr(f.field);
+    let text = || Expr::from(Func::lower(raw.clone()));
+    let one = |e: Expr| Condition::all().add(e);
+    match (&f.value, f.op) {
+        (FilterValue::Null(is_null), _) => {
+            if *is_null {
+                one(raw.is_null())
+            } else {
+                one(raw.is_not_null())
+            }
+        }
+        (FilterValue::Bool(b), op) => {
+            let (expr, want) = match f.field {
+                FilterField::IsEnabled => (raw, !*b),
+                FilterField::IsAccountOfficer => {
+                    (Expr::from(Func::coalesce([raw, Expr::val(false)])), *b)
+                }
+                FilterField::CanReferCustomer => {
+                    (Expr::from(Func::coalesce([raw, Expr::val(true)])), *b)
+                }
+                _ => (raw, *b),
+            };
+            if op == FilterOp::NotEquals {
+                one(expr.ne(want))
+            } else {
+                one(expr.eq(want))
+            }
+        }
+        (FilterValue::Text(v), op) => match op {
+            FilterOp::Contains => like(text(), format!("%{}%", like_escaped(v))),
+            FilterOp::StartsWith => like(text(), format!("{}%", like_escaped(v))),
+            FilterOp::EndsWith => like(text(), format!("%{}", like_escaped(v))),
+            // Not equal includes the rows where the field is empty.
+            FilterOp::NotEquals => Condition::any()
+                .add(text().ne(v.as_str()))
+                .add(raw.is_null()),
+            FilterOp::GreaterThan => one(text().gt(v.as_str())),
+            FilterOp::GreaterThanOrEqual => one(text().gte(v.as_str())),
+            FilterOp::LessThan => one(text().lt(v.as_str())),
+            FilterOp::LessThanOrEqual => one(text().lte(v.as_str())),
+            _ => one(text().eq(v.as_str())),
+        },
+        (FilterValue::Texts(vs), _) => one(text().is_in(vs.clone())),
+        (FilterValue::Ints(vs), _) => one(raw.is_in(vs.clone())),
+        (FilterValue::Int(v), op) => compare(raw, op, *v),
+        (FilterValue::Time(t), op) => compare(raw, op, *t),
+    }
+}
+
+fn compare<V: Into<sea_orm::Value> + Clone>(e: Expr, op: FilterOp, v: V) -> Condition {
+    let expr = match op {
+        FilterOp::NotEquals => e.ne(v),
+        FilterOp::GreaterThan => e.gt(v),
+        FilterOp::GreaterThanOrEqual => e.gte(v),
+        FilterOp::LessThan => e.lt(v),
+        FilterOp::LessThanOrEqual => e.lte(v),
+        _ => e.eq(v),
+    };
+    Condition::all().add(expr)
+}
+
+fn all_of(filters: &[Filter]) -> Condition {
+    filters
+        .iter()
+        .fold(Condition::all(), |c, f| c.add(condition(f)))
+}
+
+/// What an employee list is narrowed by.
+#[derive(Debug, Clone, Default)]
+pub struct EmployeeFilter {
+    pub id: Option<i64>,
+    /// `Some(true)`: enabled only; `Some(false)`: disabled only.
+    pub enabled: Option<bool>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub filters: Vec<Filter>,
+}
+
+/// A page of the org's live employees, newest first, with the total.
+pub async fn list<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    f: &EmployeeFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<Page<MemberRow>> {
+    use member::Column as M;
+    let mut q = live_employees(ctx).filter(all_of(&f.filters));
+    if let Some(id) = f.id {
+        q = q.filter(M::Id.eq(id));
+    }
+    if let Some(enabled) = f.enabled {
+        q = q.filter(M::Disabled.eq(!enabled));
+    }
+    if let Some(from) = f.created_from {
+        q = q.filter(M::CreatedAt.gte(from));
+    }
+    if let Some(to) = f.created_to {
+        q = q.filter(M::CreatedAt.lte(to));
+    }
+    q.order_by_desc(M::CreatedAt)
+        .order_by_desc(M::Id)
+        .page(db, offset, limit)
+        .await
+}
+
+/// The org's employee program, if it has one.
+pub async fn employee_program<C: ConnectionTrait>(ctx: &Ctx, db: &C) -> Result<Option<ProgramRow>> {
+    scoped::<program::Entity>(ctx)
+        .filter(program::Column::ForEmployees.eq(true))
+        .one(db)
+        .await
+}
+
+/// Marks a new program row as the org's employee program, unless the org has one already
+/// (the partial unique index refuses a second: `None` then).
+pub async fn insert_employee_program(
+    db: &WriteTxn,
+    mut row: program::ActiveModel,
+) -> Result<Option<ProgramRow>> {
+    db.changes_config();
+    row.for_employees = Set(true);
+    let conflict = OnConflict::new().do_nothing().to_owned();
+    super::insert_unless_conflict(db, row, conflict).await
+}
+
+/// What an employee-referral list is narrowed by.
+#[derive(Debug, Clone, Default)]
+pub struct ReferralFilter {
+    pub employee_id: Option<i64>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub filters: Vec<Filter>,
+}
+
+/// A referral of an employee, with the employee and the code it came with.
+pub struct EmployeeReferralRow {
+    pub referral: ReferralRow,
+    pub employee: MemberRow,
+    pub code: Option<String>,
+}
+
+/// A page of live referrals credited to the org's employees, newest first, with the total.
+pub async fn list_referrals<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    f: &ReferralFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<Page<EmployeeReferralRow>> {
+    use referral::Column as R;
+    let mut q = scoped::<referral::Entity>(ctx)
+        .filter(R::RemovedAt.is_null())
+        .filter(all_of(&f.filters));
+    if let Some(id) = f.employee_id {
+        q = q.filter(R::MemberId.eq(id));
+    }
+    if let Some(from) = f.created_from {
+        q = q.filter(R::CreatedAt.gte(from));
+    }
+    if let Some(to) = f.created_to {
+        q = q.filter(R::CreatedAt.lte(to));
+    }
+    // The join is inner in effect: the staff id filter drops referrals of other members.
+    let select = q
+        .order_by_desc(R::CreatedAt)
+        .order_by_desc(R::Id)
+        .into_select()
+        .find_also_related(member::Entity)
+        .filter(member::Column::StaffId.is_not_null())
+        .filter(member::Column::OrgId.eq(ctx.org_id));
+    let total = sea_orm::PaginatorTrait::count(select.clone(), db).await?;
+    let pairs = select.offset(offset).limit(limit).all(db).await?;
+    let code_ids: Vec<i64> = pairs
+        .iter()
+        .filter_map(|(r, _)| r.referral_code_id)
+        .collect();
+    let codes: std::collections::HashMap<i64, String> = if code_ids.is_empty() {
+        Default::default()
+    } else {
+        scoped::<referral_code::Entity>(ctx)
+            .filter(referral_code::Column::Id.is_in(code_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.code))
+            .collect()
+    };
+    let items = pairs
+        .into_iter()
+        .filter_map(|(r, m)| {
+            let code = r.referral_code_id.and_then(|id| codes.get(&id).cloned());
+            m.map(|employee| EmployeeReferralRow {
+                referral: r,
+                employee,
+                code,
+            })
+        })
+        .collect();
+    Ok(Page { items, total })
+}

@@ -1,0 +1,70 @@
+//! The email unsubscribe list and the tokens of unsubscribe links. Adding an address twice is
+//! one row (a unique index on (org, mailbox key)), so two clicks racing record one unsubscribe.
+use entities::{email_unsubscribe, unsubscribe_token};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::scope::scoped;
+use crate::domain::Ctx;
+use crate::error::Result;
+
+/// Is this mailbox key on the org's list?
+pub async fn contains<C: ConnectionTrait>(ctx: &Ctx, db: &C, email_key: &str) -> Result<bool> {
+    Ok(scoped::<email_unsubscribe::Entity>(ctx)
+        .filter(email_unsubscribe::Column::EmailKey.eq(email_key))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Adds an address; `false` when it was on the list already.
+pub async fn add<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    email: &str,
+    email_key: &str,
+    source: &str,
+) -> Result<bool> {
+    let row = email_unsubscribe::ActiveModel {
+        org_id: Set(ctx.org_id),
+        email: Set(email.to_string()),
+        email_key: Set(email_key.to_string()),
+        source: Set(source.to_string()),
+        created_at: Set(crate::domain::clock::now()),
+        ..Default::default()
+    };
+    let conflict = OnConflict::new().do_nothing().to_owned();
+    Ok(super::insert_unless_conflict(db, row, conflict)
+        .await?
+        .is_some())
+}
+
+/// Records the token (its hash) of one mail's unsubscribe link.
+pub async fn insert_token<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    token_hash: &str,
+    email: &str,
+) -> Result<()> {
+    let row = unsubscribe_token::ActiveModel {
+        org_id: Set(ctx.org_id),
+        token_hash: Set(token_hash.to_string()),
+        email: Set(email.to_string()),
+        created_at: Set(crate::domain::clock::now()),
+        ..Default::default()
+    };
+    sea_orm::ActiveModelTrait::insert(row, db).await?;
+    Ok(())
+}
+
+/// The link token with this hash, in any org: the link is public and the token names the org.
+pub async fn find_token_any_org<C: ConnectionTrait>(
+    db: &C,
+    token_hash: &str,
+) -> Result<Option<(i64, String)>> {
+    Ok(unsubscribe_token::Entity::find()
+        .filter(unsubscribe_token::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+        .map(|t| (t.org_id, t.email)))
+}
