@@ -81,6 +81,21 @@ pub fn new_row(ctx: &Ctx, program_id: i64, c: &EmployeeChanges) -> member::Activ
         is_account_officer: Set(Some(false)),
         can_refer_customer: Set(Some(true)),
         created_at: Set(now),
+        // Every optional column set (to NULL unless given), so the rows of one multi-row
+        // INSERT all name the same columns.
+        title: Set(None),
+        middle_name: Set(None),
+        date_of_birth: Set(None),
+        branch: Set(None),
+        employee_role: Set(None),
+        note: Set(None),
+        phone: Set(None),
+        address_line1: Set(None),
+        address_line2: Set(None),
+        city: Set(None),
+        country_subdivision: Set(None),
+        postal_code: Set(None),
+        country: Set(None),
         ..Default::default()
     };
     apply(&mut am, c);

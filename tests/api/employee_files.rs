@@ -69,12 +69,14 @@ db_test!(
             {"staffId": "EMP-3", "email": "not-an-email", "firstName": "Bad", "lastName": "Mail"},
             {"staffId": "EMP-2", "email": "again@bank.example", "firstName": "Dup", "lastName": "Licate"},
             {"staffId": "EMP-4", "email": "two@bank.example", "firstName": "Same", "lastName": "Mail"},
-            {"email": "nostaff@bank.example", "firstName": "No", "lastName": "Staff"}
+            {"email": "nostaff@bank.example", "firstName": "No", "lastName": "Staff"},
+            {"staffId": "EMP-5", "email": "five@bank.example", "firstName": "Five", "lastName": "Ok",
+             "branch": "Kano", "contactDetails": {"city": "Kano"}, "isAccountOfficer": true}
         ]})).await;
         assert_eq!(s, 200, "{b}");
-        assert_eq!(b["message"], "Upload complete. Created: 1, Updated: 1, Errors: 4.");
+        assert_eq!(b["message"], "Upload complete. Created: 2, Updated: 1, Errors: 4.");
         let d = &b["data"];
-        assert_eq!((&d["created"], &d["updated"], &d["errorCount"], &d["dryRun"]), (&json!(1), &json!(1), &json!(4), &json!(false)));
+        assert_eq!((&d["created"], &d["updated"], &d["errorCount"], &d["dryRun"]), (&json!(2), &json!(1), &json!(4), &json!(false)));
         let errors: Vec<(i64, String)> = d["errors"].as_array().unwrap().iter()
             .map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap().to_string())).collect();
         assert_eq!(errors, [(3, "email".into()), (4, "staffId".into()), (5, "email".into()), (6, "staffId".into())]);
@@ -83,6 +85,13 @@ db_test!(
                    (&json!("Janet"), &json!("Abuja"), &existing["referralCode"]));
         let (_, list) = app.bpm(k, json!({"$type": "RetrieveEmployeesListQuery", "filters": [{"field": "StaffId", "operator": "equals", "value": "EMP-2"}]})).await;
         assert!(list["data"]["items"][0]["referralCode"].as_str().unwrap().starts_with("REF-"), "{list}");
+        // Rows created together with different fields given: each keeps its own.
+        let (_, list) = app.bpm(k, json!({"$type": "RetrieveEmployeesListQuery", "filters": [{"field": "StaffId", "operator": "in", "value": ["EMP-2", "EMP-5"]}]})).await;
+        let items = list["data"]["items"].as_array().unwrap();
+        let five = items.iter().find(|e| e["staffId"] == "EMP-5").unwrap();
+        let two = items.iter().find(|e| e["staffId"] == "EMP-2").unwrap();
+        assert_eq!((&five["branch"], &five["contactDetails"]["city"], &five["isAccountOfficer"]), (&json!("Kano"), &json!("Kano"), &json!(true)));
+        assert_eq!((&two["branch"], &two["isAccountOfficer"]), (&Value::Null, &json!(false)));
     }
 );
 

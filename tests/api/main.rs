@@ -11,6 +11,7 @@ mod client;
 mod code_caches;
 mod code_records;
 mod edge;
+mod employee_cli;
 mod employee_files;
 mod employee_filters;
 mod employee_mail;
