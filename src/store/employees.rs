@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use entities::{member, program, referral, referral_code};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 
 use super::scope::scoped;
@@ -22,84 +22,102 @@ use crate::store::programs::ProgramRow;
 use crate::store::referrals::ReferralRow;
 
 /// Rows per multi-row statement in bulk writes (under SQLite's 32,766 bound parameters).
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 100;
 
-fn set_change(slot: &mut sea_orm::ActiveValue<Option<String>>, change: &Option<Option<String>>) {
+fn set_change(slot: &mut Option<String>, change: &Option<Option<String>>) {
     if let Some(v) = change {
-        *slot = Set(v.clone());
+        *slot = v.clone();
     }
 }
 
-/// Applies the given changes to a member row's active model.
-fn apply(am: &mut member::ActiveModel, c: &EmployeeChanges) {
-    let req = |slot: &mut sea_orm::ActiveValue<Option<String>>, v: &Option<String>| {
+/// Applies the given changes to a member row.
+fn apply(m: &mut MemberRow, c: &EmployeeChanges) {
+    for (slot, v) in [
+        (&mut m.staff_id, &c.staff_id),
+        (&mut m.email, &c.email),
+        (&mut m.first_name, &c.first_name),
+        (&mut m.last_name, &c.last_name),
+    ] {
         if let Some(v) = v {
-            *slot = Set(Some(v.clone()));
+            *slot = Some(v.clone());
         }
-    };
-    req(&mut am.staff_id, &c.staff_id);
-    req(&mut am.email, &c.email);
-    req(&mut am.first_name, &c.first_name);
-    req(&mut am.last_name, &c.last_name);
-    set_change(&mut am.title, &c.title);
-    set_change(&mut am.middle_name, &c.middle_name);
-    set_change(&mut am.date_of_birth, &c.date_of_birth);
-    set_change(&mut am.branch, &c.branch);
-    set_change(&mut am.employee_role, &c.role);
-    set_change(&mut am.note, &c.note);
-    set_change(&mut am.phone, &c.mobile);
-    set_change(&mut am.address_line1, &c.address_line1);
-    set_change(&mut am.address_line2, &c.address_line2);
-    set_change(&mut am.city, &c.city);
-    set_change(&mut am.country_subdivision, &c.state);
-    set_change(&mut am.postal_code, &c.zip_code);
-    set_change(&mut am.country, &c.country);
+    }
+    set_change(&mut m.title, &c.title);
+    set_change(&mut m.middle_name, &c.middle_name);
+    set_change(&mut m.date_of_birth, &c.date_of_birth);
+    set_change(&mut m.branch, &c.branch);
+    set_change(&mut m.employee_role, &c.role);
+    set_change(&mut m.note, &c.note);
+    set_change(&mut m.phone, &c.mobile);
+    set_change(&mut m.address_line1, &c.address_line1);
+    set_change(&mut m.address_line2, &c.address_line2);
+    set_change(&mut m.city, &c.city);
+    set_change(&mut m.country_subdivision, &c.state);
+    set_change(&mut m.postal_code, &c.zip_code);
+    set_change(&mut m.country, &c.country);
     if let Some(v) = c.is_account_officer {
-        am.is_account_officer = Set(Some(v));
+        m.is_account_officer = Some(v);
     }
     if let Some(v) = c.can_refer_customer {
-        am.can_refer_customer = Set(Some(v));
+        m.can_refer_customer = Some(v);
     }
     if let Some(v) = c.is_enabled {
-        am.disabled = Set(!v);
+        m.disabled = !v;
     }
-    am.updated_at = Set(crate::domain::clock::now());
+    m.updated_at = crate::domain::clock::now();
 }
 
-/// A new employee's row, not yet inserted (defaults: not an account officer, may refer,
-/// enabled).
-pub fn new_row(ctx: &Ctx, program_id: i64, c: &EmployeeChanges) -> member::ActiveModel {
+/// A new employee's row, not yet inserted (`id` 0 until it is). Defaults: not an account
+/// officer, may refer, enabled.
+pub fn new_row(ctx: &Ctx, program_id: i64, c: &EmployeeChanges) -> MemberRow {
     let now = crate::domain::clock::now();
-    let mut am = member::ActiveModel {
-        public_id: Set(ids::new_public_id("mem")),
-        org_id: Set(ctx.org_id),
-        program_id: Set(Some(program_id)),
-        disabled: Set(false),
-        email_shares: Set(0),
-        social_shares: Set(0),
-        views: Set(0),
-        is_account_officer: Set(Some(false)),
-        can_refer_customer: Set(Some(true)),
-        created_at: Set(now),
-        // Every optional column set (to NULL unless given), so the rows of one multi-row
-        // INSERT all name the same columns.
-        title: Set(None),
-        middle_name: Set(None),
-        date_of_birth: Set(None),
-        branch: Set(None),
-        employee_role: Set(None),
-        note: Set(None),
-        phone: Set(None),
-        address_line1: Set(None),
-        address_line2: Set(None),
-        city: Set(None),
-        country_subdivision: Set(None),
-        postal_code: Set(None),
-        country: Set(None),
+    let mut m = MemberRow {
+        public_id: ids::new_public_id("mem"),
+        org_id: ctx.org_id,
+        program_id: Some(program_id),
+        is_account_officer: Some(false),
+        can_refer_customer: Some(true),
+        created_at: now,
         ..Default::default()
     };
-    apply(&mut am, c);
-    am
+    apply(&mut m, c);
+    m
+}
+
+/// The row as an insert: the columns an employee has (the 003-only ones, always NULL for an
+/// employee, are left to their default, which keeps a bulk statement's values down).
+fn insertable(m: MemberRow) -> member::ActiveModel {
+    member::ActiveModel {
+        public_id: Set(m.public_id),
+        org_id: Set(m.org_id),
+        program_id: Set(m.program_id),
+        first_name: Set(m.first_name),
+        last_name: Set(m.last_name),
+        email: Set(m.email),
+        phone: Set(m.phone),
+        date_of_birth: Set(m.date_of_birth),
+        address_line1: Set(m.address_line1),
+        address_line2: Set(m.address_line2),
+        city: Set(m.city),
+        country_subdivision: Set(m.country_subdivision),
+        country: Set(m.country),
+        postal_code: Set(m.postal_code),
+        disabled: Set(m.disabled),
+        email_shares: Set(m.email_shares),
+        social_shares: Set(m.social_shares),
+        views: Set(m.views),
+        staff_id: Set(m.staff_id),
+        title: Set(m.title),
+        middle_name: Set(m.middle_name),
+        branch: Set(m.branch),
+        employee_role: Set(m.employee_role),
+        note: Set(m.note),
+        is_account_officer: Set(m.is_account_officer),
+        can_refer_customer: Set(m.can_refer_customer),
+        created_at: Set(m.created_at),
+        updated_at: Set(m.updated_at),
+        ..Default::default()
+    }
 }
 
 /// Inserts one employee; the raw error lets the caller tell which unique index refused it.
@@ -109,24 +127,33 @@ pub async fn insert<C: ConnectionTrait>(
     program_id: i64,
     c: &EmployeeChanges,
 ) -> std::result::Result<MemberRow, DbErr> {
-    new_row(ctx, program_id, c).insert(db).await
+    insertable(new_row(ctx, program_id, c)).insert(db).await
 }
 
-/// Inserts many employees in multi-row statements; answers the rows inserted. A unique
-/// conflict fails the statement (the caller has checked staff ids and emails first, in the
-/// same transaction).
+/// Inserts new employee rows in multi-row statements, each answering only the new ids and
+/// public ids (decoding every column of 100,000 returned rows cost more than inserting them);
+/// the rows come back with their ids. A unique conflict fails the statement (the caller has
+/// checked staff ids and emails first, in the same transaction).
 pub async fn insert_many<C: ConnectionTrait>(
     db: &C,
-    rows: Vec<member::ActiveModel>,
+    rows: Vec<MemberRow>,
 ) -> std::result::Result<Vec<MemberRow>, DbErr> {
     let mut out = Vec::with_capacity(rows.len());
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(BATCH).collect();
-        let inserted = member::Entity::insert_many(chunk)
-            .exec_with_returning(db)
-            .await?;
-        out.extend(inserted);
+        let chunk: Vec<MemberRow> = rows.by_ref().take(BATCH).collect();
+        let ids = super::insert_returning_ids::<member::Entity, _, _>(
+            db,
+            chunk.iter().cloned().map(insertable),
+            None,
+        )
+        .await?;
+        for mut m in chunk {
+            m.id = *ids.get(&m.public_id).ok_or_else(|| {
+                DbErr::Custom("an inserted employee came back without an id".into())
+            })?;
+            out.push(m);
+        }
     }
     Ok(out)
 }
@@ -137,9 +164,12 @@ pub async fn update<C: ConnectionTrait>(
     row: MemberRow,
     c: &EmployeeChanges,
 ) -> std::result::Result<MemberRow, DbErr> {
-    let mut am: member::ActiveModel = row.into();
-    apply(&mut am, c);
-    am.update(db).await
+    let mut changed = row;
+    apply(&mut changed, c);
+    member::ActiveModel::from(changed)
+        .reset_all()
+        .update(db)
+        .await
 }
 
 fn live_employees(ctx: &Ctx) -> super::scope::Scoped<member::Entity> {
@@ -174,23 +204,28 @@ pub async fn find_by_staff_ids<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The org's members of `program_id` with these emails (the program's email index).
+/// The ids and emails of the org's live members of `program_id` with these emails (the
+/// program's email index; only two columns read).
 pub async fn find_by_emails<C: ConnectionTrait>(
     ctx: &Ctx,
     db: &C,
     program_id: i64,
     emails: &[String],
-) -> Result<Vec<MemberRow>> {
+) -> Result<Vec<(i64, String)>> {
     let mut out = Vec::new();
     for chunk in emails.chunks(BATCH) {
-        out.extend(
-            scoped::<member::Entity>(ctx)
-                .filter(member::Column::ProgramId.eq(program_id))
-                .filter(member::Column::Email.is_in(chunk.to_vec()))
-                .filter(member::Column::RemovedAt.is_null())
-                .all(db)
-                .await?,
-        );
+        let found: Vec<(i64, Option<String>)> = scoped::<member::Entity>(ctx)
+            .filter(member::Column::ProgramId.eq(program_id))
+            .filter(member::Column::Email.is_in(chunk.to_vec()))
+            .filter(member::Column::RemovedAt.is_null())
+            .into_select()
+            .select_only()
+            .column(member::Column::Id)
+            .column(member::Column::Email)
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(found.into_iter().filter_map(|(id, e)| e.map(|e| (id, e))));
     }
     Ok(out)
 }

@@ -150,22 +150,42 @@ pub async fn insert_many_active<C: ConnectionTrait>(
     pairs: &[(i64, String)],
 ) -> Result<Vec<CodeRow>> {
     let now = crate::domain::clock::now();
-    let rows = pairs
+    let rows: Vec<CodeRow> = pairs
         .iter()
-        .map(|(member_id, code)| referral_code::ActiveModel {
-            public_id: Set(ids::new_public_id("rc")),
-            org_id: Set(ctx.org_id),
-            member_id: Set(*member_id),
-            code: Set(code.clone()),
-            status: Set(ACTIVE.to_string()),
-            created_at: Set(now),
-            deactivated_at: Set(None),
-            ..Default::default()
-        });
+        .map(|(member_id, code)| CodeRow {
+            id: 0,
+            public_id: ids::new_public_id("rc"),
+            org_id: ctx.org_id,
+            member_id: *member_id,
+            code: code.clone(),
+            status: ACTIVE.to_string(),
+            created_at: now,
+            deactivated_at: None,
+        })
+        .collect();
     let conflict = sea_orm::sea_query::OnConflict::new()
         .do_nothing()
         .to_owned();
-    super::insert_many_unless_conflict(db, rows, conflict).await
+    let inserts = rows.iter().map(|r| referral_code::ActiveModel {
+        public_id: Set(r.public_id.clone()),
+        org_id: Set(r.org_id),
+        member_id: Set(r.member_id),
+        code: Set(r.code.clone()),
+        status: Set(r.status.clone()),
+        created_at: Set(r.created_at),
+        deactivated_at: Set(None),
+        ..Default::default()
+    });
+    let ids =
+        super::insert_returning_ids::<referral_code::Entity, _, _>(db, inserts, Some(conflict))
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|mut r| {
+            r.id = *ids.get(&r.public_id)?;
+            Some(r)
+        })
+        .collect())
 }
 
 pub async fn find<C: ConnectionTrait>(

@@ -9,8 +9,10 @@ stops the journey with a message and exit status 1. Needs the generated package 
 (scripts/dev/contract.sh generates and installs it) and nothing else beyond the standard library.
 """
 
+import base64
 import datetime as dt
 import importlib
+import io
 import os
 import pkgutil
 import secrets
@@ -18,6 +20,7 @@ import sys
 
 import vouch_client.api
 from vouch_client import AuthenticatedClient, models
+from vouch_client.types import File
 
 STEPS = 0
 
@@ -332,6 +335,90 @@ def run(base_url: str, owner_key: str) -> None:
     why = j.call("explain reward", "explainReward", 200, models.RewardExplanation, id=reward_id)
     check(why.rule is not None and why.rule.id == rule.id, f"explain: rule {why.rule!r}")
     done(f"explain {reward_id}: rule {rule.id} version {why.rule.version}")
+
+    employees(j, tag)
+
+
+def bpm(j: "Journey", step: str, status: int, body):
+    """One BPM command; expects `success` as the status implies, and answers `data`."""
+    answer = j.call(step, "bpmCommand", status, models.BpmResponse, body=body)
+    check(answer.success is (status < 400), f"{step}: success {answer.success!r}: {answer.message}")
+    return answer.data
+
+
+def employees(j: "Journey", tag: str) -> None:
+    """Seeds 000/001 through the BPM command surface, and Excel out and back in."""
+    # 20. Create an employee: a REF- code.
+    staff = f"EMP-{tag}"
+    e = bpm(j, "create employee", 201, models.BpmCommandCreateEmployeeCommand(
+        type_=models.BpmCommandCreateEmployeeCommandType.CREATEEMPLOYEECOMMAND,
+        staff_id=staff, email=f"{tag.lower()}@bank.example", first_name="Ada", last_name="Obi",
+        branch="Lagos", contact_details=models.BpmContactDetails(mobile="+2348000000")))
+    check(isinstance(e, models.BpmEmployee), f"create employee: data {type(e).__name__}")
+    check(e.referral_code.startswith("REF-"), f"create employee: code {e.referral_code!r}")
+    done(f"employee {e.id} {staff} with code {e.referral_code}")
+
+    # 21. Update: the code stays.
+    u = bpm(j, "update employee", 200, models.BpmCommandUpdateEmployeeCommand(
+        type_=models.BpmCommandUpdateEmployeeCommandType.UPDATEEMPLOYEECOMMAND, id=e.id, branch="Abuja"))
+    check(u.branch == "Abuja" and u.referral_code == e.referral_code, f"update employee: {u!r}")
+    done(f"employee {e.id} moved to Abuja, code unchanged")
+
+    # 22. Upload two more (a JSON list), one bad row reported.
+    up = bpm(j, "upload employees", 200, models.BpmCommandUploadEmployeesCommand(
+        type_=models.BpmCommandUploadEmployeesCommandType.UPLOADEMPLOYEESCOMMAND,
+        employees=[
+            models.UploadEmployee(staff_id=f"{staff}-2", email=f"{tag.lower()}2@bank.example", first_name="Bola", last_name="Ade"),
+            models.UploadEmployee(staff_id=f"{staff}-3", email="not-an-email", first_name="Chi", last_name="Eze"),
+        ]))
+    check((up.created, up.updated, up.error_count) == (1, 0, 1), f"upload: {up!r}")
+    check((up.errors[0].row, up.errors[0].column) == (2, "email"), f"upload: errors {up.errors!r}")
+    done(f"upload: created {up.created}, errors {up.error_count} (row 2, email)")
+
+    # 23. List with a filter, then by id.
+    page = bpm(j, "list employees", 200, models.BpmCommandRetrieveEmployeesListQuery(
+        type_=models.BpmCommandRetrieveEmployeesListQueryType.RETRIEVEEMPLOYEESLISTQUERY,
+        filters=[models.BpmFilter(field="StaffId", operator="startswith", value=staff)]))
+    check(isinstance(page, models.BpmEmployeePage) and page.total_count == 2, f"list employees: {page!r}")
+    one = bpm(j, "employee by id", 200, models.BpmCommandRetrieveEmployeeByIdQuery(
+        type_=models.BpmCommandRetrieveEmployeeByIdQueryType.RETRIEVEEMPLOYEEBYIDQUERY, id=e.id))
+    check(one.staff_id == staff, f"employee by id: {one!r}")
+    done(f"list employees {staff}*: {page.total_count}; by id: {one.staff_id}")
+
+    # 24. A customer registers with the code; the employee's referrals list it.
+    r = bpm(j, "credit referral", 201, models.BpmCommandCreateEmployeeReferralCommand(
+        type_=models.BpmCommandCreateEmployeeReferralCommandType.CREATEEMPLOYEEREFERRALCOMMAND,
+        referral_code=e.referral_code, customer_name="Jane Smith", customer_account_number=f"acct-{tag}"))
+    check(isinstance(r, models.BpmEmployeeReferral) and r.employee_id == e.id, f"credit referral: {r!r}")
+    refs = bpm(j, "employee referrals", 200, models.BpmCommandRetrieveEmployeeReferralsQuery(
+        type_=models.BpmCommandRetrieveEmployeeReferralsQueryType.RETRIEVEEMPLOYEEREFERRALSQUERY,
+        employee_id=e.id))
+    check(isinstance(refs, models.BpmEmployeeReferralPage) and [x.referral_id for x in refs.items] == [r.referral_id],
+          f"employee referrals: {refs!r}")
+    done(f"referral {r.referral_id} credited to employee {e.id}")
+
+    # 25. Mail the code (the server's outbox in the contract run).
+    sent = bpm(j, "send code", 200, models.BpmCommandSendEmployeeReferralCodeCommand(
+        type_=models.BpmCommandSendEmployeeReferralCodeCommandType.SENDEMPLOYEEREFERRALCODECOMMAND,
+        employee_id=e.id))
+    check(isinstance(sent, models.BpmSentCode) and sent.referral_code == e.referral_code, f"send code: {sent!r}")
+    done(f"code {sent.referral_code} mailed to {sent.email}")
+
+    # 26. Export the two as xlsx, and upload the file back (multipart): both updated.
+    export = bpm(j, "export employees", 200, models.BpmCommandRetrieveEmployeesListQuery(
+        type_=models.BpmCommandRetrieveEmployeesListQueryType.RETRIEVEEMPLOYEESLISTQUERY, is_export=True,
+        filters=[models.BpmFilter(field="StaffId", operator="startswith", value=staff)]))
+    check(isinstance(export, models.BpmExportFile) and export.row_count == 2, f"export: {export!r}")
+    xlsx = base64.b64decode(export.content)
+    back = j.call("upload xlsx", "uploadEmployees", 200, models.EmployeeUploadResult,
+                  body=models.UploadEmployeesBody(file=File(payload=io.BytesIO(xlsx), file_name=export.file_name)))
+    check((back.created, back.updated, back.error_count) == (0, 2, 0), f"upload xlsx: {back!r}")
+    done(f"export of {export.row_count} uploaded back: updated {back.updated}")
+
+    # 27. The template.
+    template = j.call("template", "employeesTemplate", 200, File)
+    check(template.payload.read(2) == b"PK", "template: not a zip (xlsx)")
+    done("template.xlsx downloaded")
 
 
 def main() -> int:

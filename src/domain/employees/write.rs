@@ -218,7 +218,7 @@ pub async fn upsert_many(
         Some(p) => store::find_by_emails(ctx, &txn, p.id, &emails)
             .await?
             .into_iter()
-            .filter_map(|m| m.email.clone().map(|e| (e, m.id)))
+            .map(|(id, e)| (e, id))
             .collect(),
         None => HashMap::new(),
     };
@@ -267,6 +267,14 @@ pub async fn upsert_many(
     };
 
     let writing = std::time::Instant::now();
+    // Where the write time goes, logged per upload (members, codes, events, commit).
+    let mut spent = [std::time::Duration::ZERO; 4];
+    let mut clock = std::time::Instant::now();
+    let mut lap = |slot: usize| {
+        let now = std::time::Instant::now();
+        spent[slot] += now - clock;
+        clock = now;
+    };
     let total = outcome.created + outcome.updated;
     let mut written = 0;
     // In chunks, so a progress bar moves; one transaction all the same.
@@ -287,12 +295,15 @@ pub async fn upsert_many(
                 None => e.into(),
             }
                 })?;
+        lap(0);
         let codes = referral_codes::issue_many(ctx, &txn, &inserted).await?;
+        lap(1);
         for m in inserted {
             let code = codes.get(&m.id).map(|c| c.code.clone());
             let view = EmployeeView::of(m, code);
             events::record(ctx, &txn, "MemberAdd", &view.id.to_string(), payload(&view)).await?;
         }
+        lap(2);
         written += chunk.len() as u64;
         if let Some(p) = progress {
             p(written, total);
@@ -316,7 +327,18 @@ pub async fn upsert_many(
             p(written, total);
         }
     }
+    lap(0);
     txn.commit().await?;
+    lap(3);
+    tracing::info!(
+        created = outcome.created,
+        updated = outcome.updated,
+        members_ms = spent[0].as_millis() as u64,
+        codes_ms = spent[1].as_millis() as u64,
+        events_ms = spent[2].as_millis() as u64,
+        commit_ms = spent[3].as_millis() as u64,
+        "employee upload written"
+    );
     if let Some(p) = progress {
         p(total, total);
     }

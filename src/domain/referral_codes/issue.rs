@@ -44,7 +44,9 @@ fn generated_for(member: &MemberRow, attempt: usize) -> Code {
 
 /// Gives each of `members` (just inserted, without codes) a generated active code in
 /// multi-row statements; the few a collision refused are retried one by one through `issue`.
-/// Records `ReferralCodeAdd` for each. Answers the code of each member id.
+/// Answers the code of each member id. Unlike `issue`, it records no `ReferralCodeAdd` per
+/// code: the caller's `MemberAdd` of each member carries its code (an upload of 100,000
+/// employees would otherwise write 200,000 events, a fifth of its time).
 pub(in crate::domain) async fn issue_many(
     ctx: &Ctx,
     txn: &WriteTxn,
@@ -61,21 +63,10 @@ pub(in crate::domain) async fn issue_many(
         }
     }
     for member in members {
-        let row = match out.remove(&member.id) {
-            Some(row) => {
-                let rec = record(
-                    ctx,
-                    &CodeWithMember {
-                        code: row.clone(),
-                        mentor: member.into(),
-                    },
-                );
-                events::record(ctx, txn, "ReferralCodeAdd", &rec.id, json!(rec)).await?;
-                row
-            }
-            None => issue(ctx, txn, member, None, "referralCode").await?,
-        };
-        out.insert(member.id, row);
+        if !out.contains_key(&member.id) {
+            let row = issue(ctx, txn, member, None, "referralCode").await?;
+            out.insert(member.id, row);
+        }
     }
     Ok(out)
 }
