@@ -341,3 +341,39 @@ fn check_headers(field: &str, columns: &[Option<Column>]) -> Result<()> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_ignoring_case_spaces_underscores_and_dashes() {
+        for h in ["staffId", "Staff ID", "STAFF_ID", "staff-id", " staffid "] {
+            assert_eq!(column_of(h), Some(Column::StaffId), "{h}");
+        }
+        assert_eq!(column_of("Zip Code"), Some(Column::ZipCode));
+        assert_eq!(column_of("name"), None);
+    }
+
+    #[test]
+    fn columns_are_named_with_spreadsheet_letters() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(16_383), "XFD");
+    }
+
+    #[test]
+    fn flags_read_the_usual_spellings_and_refuse_others() {
+        assert_eq!(flag("Yes"), Ok(true));
+        assert_eq!(flag("0"), Ok(false));
+        assert!(flag("maybe").is_err());
+    }
+
+    #[test]
+    fn whole_numbers_read_without_a_decimal_point() {
+        assert_eq!(cell_text(&DataRef::Float(1234.0)), Ok(Some("1234".into())));
+        assert_eq!(cell_text(&DataRef::Float(12.5)), Ok(Some("12.5".into())));
+        assert_eq!(cell_text(&DataRef::Empty), Ok(None));
+    }
+}

@@ -9,7 +9,8 @@ use poem::error::{MethodNotAllowedError, NotFoundError};
 use poem::http::{header, HeaderValue, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::error::{
-    AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
+    AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
+    ParseRequestPayloadError,
 };
 use poem_openapi::OperationId;
 use serde_json::Value;
@@ -219,6 +220,17 @@ fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]
             "invalid_input",
             param_message(&message),
             field_of(&message),
+        );
+    }
+    if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
+        // "field `file` is required": name the form field.
+        let message = e.reason.clone();
+        let field = field_of(&message).unwrap_or_else(|| "body".into());
+        return envelope(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            format!("{field}: {message}"),
+            Some(field),
         );
     }
     if err.is::<ContentTypeError>() {

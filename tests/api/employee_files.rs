@@ -137,6 +137,12 @@ db_test!(
         let body: Value = resp.json().await.unwrap();
         assert_eq!((&body["created"], &body["updated"], &body["dryRun"]), (&json!(0), &json!(2), &json!(true)), "{body}");
         assert_eq!(body["message"], "Upload complete. Created: 0, Updated: 2, Errors: 2.");
+        // A form without the file: the native error envelope, naming the field.
+        let form = reqwest::multipart::Form::new().text("dryRun", "false");
+        let resp = app.client.post(format!("{}/api/v1/employees/upload", app.base)).bearer_auth(k).multipart(form).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 400);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!((&body["error"]["code"], &body["error"]["details"]["field"]), (&json!("invalid_input"), &json!("file")), "{body}");
     }
 );
 

@@ -186,7 +186,7 @@ impl BpmApi {
             BpmCommand::CreateEmployeeCommand(c) => {
                 let view = employees::create(ctx, db, create_fields(c)).await?;
                 Ok(Done {
-                    data: BpmData::Employee(employee(view)),
+                    data: BpmData::Employee(Box::new(employee(view))),
                     message: "Employee created successfully".into(),
                     created: true,
                 })
@@ -195,14 +195,14 @@ impl BpmApi {
                 let id = c.id.0;
                 let view = employees::update(ctx, db, id, update_fields(c)).await?;
                 done(
-                    BpmData::Employee(employee(view)),
+                    BpmData::Employee(Box::new(employee(view))),
                     "Employee updated successfully",
                 )
             }
             BpmCommand::RetrieveEmployeeByIdQuery(q) => {
                 let view = employees::get(ctx, db, q.id.0).await?;
                 done(
-                    BpmData::Employee(employee(view)),
+                    BpmData::Employee(Box::new(employee(view))),
                     "Employee retrieved successfully",
                 )
             }

@@ -331,7 +331,7 @@ pub struct BpmSentCode {
 /// What a command answers in `data`.
 #[derive(Union, Debug, Clone)]
 pub enum BpmData {
-    Employee(BpmEmployee),
+    Employee(Box<BpmEmployee>),
     EmployeePage(BpmEmployeePage),
     ExportFile(BpmExportFile),
     UploadResult(BpmUploadResult),

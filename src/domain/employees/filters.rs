@@ -371,3 +371,62 @@ fn parse_one(name: &str, target: FilterTarget, f: RawFilter) -> Result<Filter> {
     };
     Ok(Filter { field, op, value })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn raw(field: &str, operator: &str, value: Value) -> RawFilter {
+        RawFilter {
+            field: field.into(),
+            operator: operator.into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn paths_and_operators_match_ignoring_case_and_text_is_lowered() {
+        let f = parse_filters(
+            "filters",
+            FilterTarget::Referrals,
+            vec![raw(
+                "employee.employeecontact.EMAIL",
+                "EQUALS",
+                json!("Jane@X.example"),
+            )],
+        )
+        .unwrap();
+        assert_eq!(f[0].field, FilterField::Email);
+        assert_eq!(f[0].op, FilterOp::Equals);
+        assert_eq!(f[0].value, FilterValue::Text("jane@x.example".into()));
+    }
+
+    #[test]
+    fn a_path_of_the_other_target_is_unknown() {
+        let err = parse_filters(
+            "filters",
+            FilterTarget::Employees,
+            vec![raw("Employee.StaffId", "equals", json!("x"))],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("filters[0].field"), "{err}");
+    }
+
+    #[test]
+    fn in_takes_arrays_or_comma_text_and_isnull_a_flag() {
+        let f = parse_filters(
+            "filters",
+            FilterTarget::Employees,
+            vec![
+                raw("Id", "in", json!("1, 2")),
+                raw("Title", "isnull", Value::Null),
+                raw("Title", "isnull", json!(false)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(f[0].value, FilterValue::Ints(vec![1, 2]));
+        assert_eq!(f[1].value, FilterValue::Null(true));
+        assert_eq!(f[2].value, FilterValue::Null(false));
+    }
+}

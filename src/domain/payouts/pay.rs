@@ -26,11 +26,11 @@ use crate::store::reward_records::{
 };
 use crate::store::{events, scope, Db, Page};
 
-/// Whom a pending list or a payment is for.
+/// Whom a pending list or a payment is for (boxed: the rows are wide and only ids are read).
 #[derive(Debug, Clone)]
 enum Recipient {
-    Member(MemberRow),
-    Referral(ReferralRow),
+    Member(Box<MemberRow>),
+    Referral(Box<ReferralRow>),
 }
 
 impl Recipient {
@@ -56,10 +56,10 @@ async fn recipient<C: sea_orm::ConnectionTrait>(
     };
     if ids::has_prefix(id, "mem") {
         let m = scope::get::<MemberTable>(ctx, db, id).await?;
-        Ok(Some(Recipient::Member(m)))
+        Ok(Some(Recipient::Member(Box::new(m))))
     } else if ids::has_prefix(id, "ref") && field == "recipientId" {
         let r = scope::get::<ReferralTable>(ctx, db, id).await?;
-        Ok(Some(Recipient::Referral(r)))
+        Ok(Some(Recipient::Referral(Box::new(r))))
     } else {
         let want = if field == "recipientId" {
             "a member id (`mem_…`) or a referral id (`ref_…`)"

@@ -62,11 +62,13 @@ pub(in crate::domain) async fn issue_many(
             out.insert(row.member_id, row);
         }
     }
-    for member in members {
-        if !out.contains_key(&member.id) {
-            let row = issue(ctx, txn, member, None, "referralCode").await?;
-            out.insert(member.id, row);
-        }
+    let refused: Vec<&MemberRow> = members
+        .iter()
+        .filter(|m| !out.contains_key(&m.id))
+        .collect();
+    for member in refused {
+        let row = issue(ctx, txn, member, None, "referralCode").await?;
+        out.insert(member.id, row);
     }
     Ok(out)
 }
