@@ -186,6 +186,20 @@ pub async fn find<C: ConnectionTrait>(ctx: &Ctx, db: &C, id: i64) -> Result<Opti
         .await
 }
 
+/// Before an upload looks up thousands of staff ids and emails: on SQLite, refresh the query
+/// planner's statistics of `member` (a sampled `ANALYZE`, a few milliseconds however large the
+/// table). Without them SQLite guesses that an `IN` list of 100 emails costs more than walking
+/// the org's program index, and walks every employee of the org once per chunk: measured, 25 s
+/// to check 100,000 rows against 100,000 employees, 0.3 ms per chunk with statistics.
+/// PostgreSQL keeps its own statistics (autovacuum).
+pub async fn refresh_planner_stats(db: &WriteTxn) -> Result<()> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        db.execute_unprepared("PRAGMA analysis_limit = 400").await?;
+        db.execute_unprepared("ANALYZE member").await?;
+    }
+    Ok(())
+}
+
 /// The org's employees (live or removed) with these staff ids.
 pub async fn find_by_staff_ids<C: ConnectionTrait>(
     ctx: &Ctx,

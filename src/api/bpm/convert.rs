@@ -3,7 +3,7 @@ use super::types::*;
 use crate::api::wire::{Line, Text};
 use crate::domain::employees::{
     self, BpmPage, ContactFields, EmployeeFields, EmployeeReferral, EmployeeView, FilterTarget,
-    ListEmployees, RawFilter, UpsertOutcome,
+    ListEmployees, RawFilter, UpsertOutcome, UpsertRowError,
 };
 use crate::domain::values;
 use crate::error::Result;
@@ -30,61 +30,51 @@ fn contact(c: Option<ContactDetails>) -> ContactFields {
     }
 }
 
+/// The fields every employee body carries, mapped once; `$head` says how the four that
+/// creation requires arrive (`given`: required in the body; `optional`: may be absent).
+macro_rules! employee_fields {
+    ($c:ident, $head:ident) => {
+        EmployeeFields {
+            staff_id: $head!($c.staff_id),
+            email: $head!($c.email),
+            first_name: $head!($c.first_name),
+            last_name: $head!($c.last_name),
+            title: s($c.title),
+            middle_name: s($c.middle_name),
+            date_of_birth: s($c.date_of_birth),
+            branch: s($c.branch),
+            role: s($c.role),
+            is_account_officer: $c.is_account_officer,
+            can_refer_customer: $c.can_refer_customer,
+            is_enabled: $c.is_enabled,
+            note: t($c.note),
+            contact: contact($c.contact_details),
+        }
+    };
+}
+
+macro_rules! given {
+    ($v:expr) => {
+        Some($v.into())
+    };
+}
+
+macro_rules! optional {
+    ($v:expr) => {
+        s($v)
+    };
+}
+
 pub(super) fn create_fields(c: CreateEmployeeCommand) -> EmployeeFields {
-    EmployeeFields {
-        staff_id: Some(c.staff_id.into()),
-        email: Some(c.email.into()),
-        first_name: Some(c.first_name.into()),
-        last_name: Some(c.last_name.into()),
-        title: s(c.title),
-        middle_name: s(c.middle_name),
-        date_of_birth: s(c.date_of_birth),
-        branch: s(c.branch),
-        role: s(c.role),
-        is_account_officer: c.is_account_officer,
-        can_refer_customer: c.can_refer_customer,
-        is_enabled: c.is_enabled,
-        note: t(c.note),
-        contact: contact(c.contact_details),
-    }
+    employee_fields!(c, given)
 }
 
 pub(super) fn update_fields(c: UpdateEmployeeCommand) -> EmployeeFields {
-    EmployeeFields {
-        staff_id: s(c.staff_id),
-        email: s(c.email),
-        first_name: s(c.first_name),
-        last_name: s(c.last_name),
-        title: s(c.title),
-        middle_name: s(c.middle_name),
-        date_of_birth: s(c.date_of_birth),
-        branch: s(c.branch),
-        role: s(c.role),
-        is_account_officer: c.is_account_officer,
-        can_refer_customer: c.can_refer_customer,
-        is_enabled: c.is_enabled,
-        note: t(c.note),
-        contact: contact(c.contact_details),
-    }
+    employee_fields!(c, optional)
 }
 
 pub(super) fn upload_fields(c: UploadEmployee) -> EmployeeFields {
-    EmployeeFields {
-        staff_id: s(c.staff_id),
-        email: s(c.email),
-        first_name: s(c.first_name),
-        last_name: s(c.last_name),
-        title: s(c.title),
-        middle_name: s(c.middle_name),
-        date_of_birth: s(c.date_of_birth),
-        branch: s(c.branch),
-        role: s(c.role),
-        is_account_officer: c.is_account_officer,
-        can_refer_customer: c.can_refer_customer,
-        is_enabled: c.is_enabled,
-        note: t(c.note),
-        contact: contact(c.contact_details),
-    }
+    employee_fields!(c, optional)
 }
 
 pub(super) fn employee(v: EmployeeView) -> BpmEmployee {
@@ -163,20 +153,24 @@ pub(super) fn referral_page(p: Page<EmployeeReferral>, page: BpmPage) -> BpmEmpl
     }
 }
 
+/// The rows an upload refused, as answered (the BPM command and the upload route).
+pub(crate) fn upload_errors(errors: Vec<UpsertRowError>) -> Vec<BpmUploadError> {
+    errors
+        .into_iter()
+        .map(|e| BpmUploadError {
+            row: i64::from(e.row),
+            column: e.column,
+            reason: e.reason,
+        })
+        .collect()
+}
+
 pub(super) fn upload_result(o: UpsertOutcome) -> BpmUploadResult {
     BpmUploadResult {
         created: o.created as i64,
         updated: o.updated as i64,
         error_count: o.errors.len() as i64,
-        errors: o
-            .errors
-            .into_iter()
-            .map(|e| BpmUploadError {
-                row: i64::from(e.row),
-                column: e.column,
-                reason: e.reason,
-            })
-            .collect(),
+        errors: upload_errors(o.errors),
         dry_run: o.dry_run,
     }
 }

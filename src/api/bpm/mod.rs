@@ -6,6 +6,8 @@
 mod convert;
 pub mod types;
 
+pub(crate) use convert::upload_errors;
+
 use base64::Engine;
 use poem::web::RemoteAddr;
 use poem_openapi::payload::Json;

@@ -92,15 +92,7 @@ impl EmployeesApi {
             created: outcome.created as i64,
             updated: outcome.updated as i64,
             error_count: outcome.errors.len() as i64,
-            errors: outcome
-                .errors
-                .into_iter()
-                .map(|e| BpmUploadError {
-                    row: i64::from(e.row),
-                    column: e.column,
-                    reason: e.reason,
-                })
-                .collect(),
+            errors: crate::api::bpm::upload_errors(outcome.errors),
             dry_run: outcome.dry_run,
         }))
     }

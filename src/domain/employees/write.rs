@@ -204,6 +204,7 @@ pub async fn upsert_many(
     } else {
         Some(employee_program(ctx, &txn).await?)
     };
+    store::refresh_planner_stats(&txn).await?;
     let staff_ids: Vec<String> = valid
         .iter()
         .filter_map(|(_, c)| c.staff_id.clone())
