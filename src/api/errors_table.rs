@@ -341,12 +341,13 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
             ),
             (
                 409,
-                "An upload raced another that changed the same employees; nothing was applied.",
+                "A row's staffId or email is already another employee's (an update), or the \
+                 upload raced another that changed the same employees; nothing was applied.",
             ),
             (
                 429,
-                "Too many requests from the key's org (`Retry-After`), or another upload of the \
-                 org is being read, or every spreadsheet reader is busy.",
+                "Too many requests from the key's org (`Retry-After`), or another upload or \
+                 export of the org is in progress, or every spreadsheet reader is busy.",
             ),
         ],
     ),
@@ -354,6 +355,12 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
     (
         "bpmCommand",
         &[
+            (
+                403,
+                "The key's role may not do what the command does: read employees (queries), \
+                 write employees (create, update, upload, send a code) or write referrals \
+                 (credit a referral); or the key is the platform admin key.",
+            ),
             (
                 400,
                 "Bad input, naming the field (a filter's unknown field or operator lists the \
@@ -381,8 +388,8 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
             ),
             (
                 429,
-                "Too many requests from the key's org (`Retry-After`), or another upload of the \
-                 org is being read, or every spreadsheet reader is busy.",
+                "Too many requests from the key's org (`Retry-After`), or another upload or \
+                 export of the org is in progress, or every spreadsheet reader is busy.",
             ),
             (
                 502,

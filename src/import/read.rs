@@ -107,11 +107,35 @@ pub fn column_letters(mut col: u32) -> String {
 
 /// A cell as text; dates as `YYYY-MM-DD` (or a date-time when it has a time), whole numbers
 /// without a decimal point (a staff id typed as a number reads `1234`, not `1234.0`).
+/// Longest text one cell may hold (the longest field, a note, takes 2,000 characters). Checked
+/// before the text is copied: a shared string is one copy in the file but one per cell that
+/// uses it once read, so a 1 MB string used by every cell would otherwise fill memory.
+pub const MAX_CELL_CHARS: usize = 2_000;
+
+fn bounded(s: &str) -> std::result::Result<Option<String>, String> {
+    if s.len() > MAX_CELL_CHARS * 4 || s.chars().count() > MAX_CELL_CHARS {
+        return Err(format!("holds more than {MAX_CELL_CHARS} characters"));
+    }
+    Ok(Some(unescape(s).to_string()))
+}
+
+/// Most text bytes one sheet's rows may hold once read.
+pub const MAX_SHEET_TEXT_BYTES: usize = 64 * 1024 * 1024;
+
+/// A leading `'` before a formula-like character is the export's escape (`write::escape_cell`):
+/// an export uploaded back reads the value it was made from.
+fn unescape(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
 fn cell_text(cell: &DataRef<'_>) -> std::result::Result<Option<String>, String> {
     Ok(match cell {
         DataRef::Empty => None,
-        DataRef::String(s) => Some(s.clone()),
-        DataRef::SharedString(s) => Some((*s).to_string()),
+        DataRef::String(s) => return bounded(s),
+        DataRef::SharedString(s) => return bounded(s),
         DataRef::Int(i) => Some(i.to_string()),
         DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{}", *f as i64)),
         DataRef::Float(f) => Some(f.to_string()),
@@ -121,7 +145,7 @@ fn cell_text(cell: &DataRef<'_>) -> std::result::Result<Option<String>, String> 
             Some(t) => Some(t.and_utc().to_rfc3339()),
             None => return Err("is not a valid date".into()),
         },
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Some(s.clone()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => return bounded(s),
         DataRef::Error(e) => return Err(format!("holds the error value {e}")),
     })
 }
@@ -130,7 +154,10 @@ fn flag(text: &str) -> std::result::Result<bool, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" | "yes" | "y" | "1" => Ok(true),
         "false" | "no" | "n" | "0" => Ok(false),
-        other => Err(format!("`{other}` is not true or false")),
+        other => Err(format!(
+            "`{}` is not true or false",
+            other.chars().take(20).collect::<String>()
+        )),
     }
 }
 
@@ -261,6 +288,8 @@ pub fn read_employees(field: &str, bytes: &[u8], limits: &Limits) -> Result<Shee
     let mut headers_done = false;
     let mut sheet = Sheet::default();
     let mut pending: Option<Pending> = None;
+    // All the text kept, bounded: 200,000 rows of 64 columns of 2,000 characters would not be.
+    let mut kept: usize = 0;
     while let Some(cell) = cells
         .next_cell()
         .map_err(|e| bad(format!("sheet `{first}` cannot be read ({e})")))?
@@ -296,6 +325,12 @@ pub fn read_employees(field: &str, bytes: &[u8], limits: &Limits) -> Result<Shee
             continue;
         };
         let row = r + 1;
+        if pending.as_ref().is_some_and(|p| row < p.row) {
+            return Err(bad(format!(
+                "sheet `{first}` lists row {row} after row {}; rows must come in order",
+                pending.as_ref().map_or(0, |p| p.row)
+            )));
+        }
         if pending.as_ref().is_some_and(|p| p.row != row) {
             if let Some(p) = pending.take() {
                 p.finish(&columns, &mut sheet);
@@ -304,6 +339,13 @@ pub fn read_employees(field: &str, bytes: &[u8], limits: &Limits) -> Result<Shee
         let p = pending.get_or_insert_with(|| Pending::new(row));
         match cell_text(cell.get_value()) {
             Ok(Some(text)) => {
+                kept += text.len();
+                if kept > MAX_SHEET_TEXT_BYTES {
+                    return Err(bad(format!(
+                        "sheet `{first}` holds more than {} MiB of text",
+                        MAX_SHEET_TEXT_BYTES / (1024 * 1024)
+                    )));
+                }
                 p.any |= !text.trim().is_empty();
                 p.set(column, text);
             }
@@ -368,6 +410,20 @@ mod tests {
         assert_eq!(flag("Yes"), Ok(true));
         assert_eq!(flag("0"), Ok(false));
         assert!(flag("maybe").is_err());
+    }
+
+    #[test]
+    fn the_exports_escape_is_undone_and_long_text_refused_before_it_is_copied() {
+        assert_eq!(
+            cell_text(&DataRef::SharedString("'=1+1")),
+            Ok(Some("=1+1".into()))
+        );
+        assert_eq!(
+            cell_text(&DataRef::SharedString("'plain")),
+            Ok(Some("'plain".into()))
+        );
+        let long = "x".repeat(MAX_CELL_CHARS + 1);
+        assert!(cell_text(&DataRef::SharedString(&long)).is_err());
     }
 
     #[test]

@@ -131,13 +131,23 @@ impl Mailer {
         let message = self.message(out)?;
         match &self.transport {
             Transport::Smtp { transport, host } => {
-                transport.send(message).await.map_err(|e| {
-                    tracing::warn!(smtp = %host, error = %e, "mail not sent");
+                // lettre's timeout bounds each socket operation; this bounds the conversation.
+                let refused = || {
                     AppError::Upstream(
                         "the mail server did not accept the message; nothing was sent".into(),
                     )
-                })?;
-                Ok(())
+                };
+                match tokio::time::timeout(SMTP_TIMEOUT, transport.send(message)).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) => {
+                        tracing::warn!(smtp = %host, error = %e, "mail not sent");
+                        Err(refused())
+                    }
+                    Err(_) => {
+                        tracing::warn!(smtp = %host, "mail not sent: no answer in time");
+                        Err(refused())
+                    }
+                }
             }
             Transport::Outbox(dir) => {
                 tokio::fs::create_dir_all(dir)

@@ -6,10 +6,10 @@
 //! here; no filter text is ever spliced into SQL.
 use chrono::{DateTime, Utc};
 use entities::{member, program, referral, referral_code};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, OnConflict};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use super::scope::scoped;
@@ -281,13 +281,25 @@ fn like_escaped(s: &str) -> String {
     out
 }
 
-fn like(e: Expr, pattern: String) -> Condition {
-    Condition::all().add(e.like(LikeExpr::new(pattern).escape('\\')))
+/// `LOWER(e) LIKE LOWER(pattern) ESCAPE '\'`, the pattern bound (sea-query's LIKE cannot
+/// lower its pattern, so it is written here, with each backend's placeholder).
+fn like(e: Expr, pattern: String, backend: DbBackend) -> Condition {
+    let template = match backend {
+        DbBackend::Postgres => "LOWER($1) LIKE LOWER($2) ESCAPE '\\'",
+        _ => "LOWER(?) LIKE LOWER(?) ESCAPE '\\'",
+    };
+    Condition::all().add(Expr::cust_with_exprs(template, [e, Expr::val(pattern)]))
 }
 
-/// One filter as a condition. Text compares lower-cased (stored and given); `isEnabled` reads
-/// the inverted `disabled` flag; the two nullable flags read their defaults when NULL.
-fn condition(f: &Filter) -> Condition {
+/// A bound text lowered by the database, as the column is (the same folding on both sides).
+fn lower_val(v: &str) -> Expr {
+    Expr::from(Func::lower(Expr::val(v.to_string())))
+}
+
+/// One filter as a condition. Text compares lower-cased on both sides; `isEnabled` reads the
+/// inverted `disabled` flag; the two nullable flags read their defaults when NULL; a bare date
+/// given to `equals` / `notequals` on `CreatedAt` means its whole day.
+fn condition(f: &Filter, backend: DbBackend) -> Condition {
     let raw = member_expr(f.field);
     let text = || Expr::from(Func::lower(raw.clone()));
     let one = |e: Expr| Condition::all().add(e);
@@ -317,22 +329,28 @@ fn condition(f: &Filter) -> Condition {
             }
         }
         (FilterValue::Text(v), op) => match op {
-            FilterOp::Contains => like(text(), format!("%{}%", like_escaped(v))),
-            FilterOp::StartsWith => like(text(), format!("{}%", like_escaped(v))),
-            FilterOp::EndsWith => like(text(), format!("%{}", like_escaped(v))),
+            FilterOp::Contains => like(raw, format!("%{}%", like_escaped(v)), backend),
+            FilterOp::StartsWith => like(raw, format!("{}%", like_escaped(v)), backend),
+            FilterOp::EndsWith => like(raw, format!("%{}", like_escaped(v)), backend),
             // Not equal includes the rows where the field is empty.
             FilterOp::NotEquals => Condition::any()
-                .add(text().ne(v.as_str()))
+                .add(text().ne(lower_val(v)))
                 .add(raw.is_null()),
-            FilterOp::GreaterThan => one(text().gt(v.as_str())),
-            FilterOp::GreaterThanOrEqual => one(text().gte(v.as_str())),
-            FilterOp::LessThan => one(text().lt(v.as_str())),
-            FilterOp::LessThanOrEqual => one(text().lte(v.as_str())),
-            _ => one(text().eq(v.as_str())),
+            FilterOp::GreaterThan => one(text().gt(lower_val(v))),
+            FilterOp::GreaterThanOrEqual => one(text().gte(lower_val(v))),
+            FilterOp::LessThan => one(text().lt(lower_val(v))),
+            FilterOp::LessThanOrEqual => one(text().lte(lower_val(v))),
+            _ => one(text().eq(lower_val(v))),
         },
-        (FilterValue::Texts(vs), _) => one(text().is_in(vs.clone())),
+        (FilterValue::Texts(vs), _) => one(text().is_in(vs.iter().map(|v| lower_val(v)))),
         (FilterValue::Ints(vs), _) => one(raw.is_in(vs.clone())),
         (FilterValue::Int(v), op) => compare(raw, op, *v),
+        (FilterValue::Day(start, end), FilterOp::NotEquals) => Condition::any()
+            .add(raw.clone().lt(*start))
+            .add(raw.gt(*end)),
+        (FilterValue::Day(start, end), _) => Condition::all()
+            .add(raw.clone().gte(*start))
+            .add(raw.lte(*end)),
         (FilterValue::Time(t), op) => compare(raw, op, *t),
     }
 }
@@ -349,10 +367,10 @@ fn compare<V: Into<sea_orm::Value> + Clone>(e: Expr, op: FilterOp, v: V) -> Cond
     Condition::all().add(expr)
 }
 
-fn all_of(filters: &[Filter]) -> Condition {
+fn all_of(filters: &[Filter], backend: DbBackend) -> Condition {
     filters
         .iter()
-        .fold(Condition::all(), |c, f| c.add(condition(f)))
+        .fold(Condition::all(), |c, f| c.add(condition(f, backend)))
 }
 
 /// What an employee list is narrowed by.
@@ -375,7 +393,7 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Page<MemberRow>> {
     use member::Column as M;
-    let mut q = live_employees(ctx).filter(all_of(&f.filters));
+    let mut q = live_employees(ctx).filter(all_of(&f.filters, db.get_database_backend()));
     if let Some(id) = f.id {
         q = q.filter(M::Id.eq(id));
     }
@@ -441,7 +459,7 @@ pub async fn list_referrals<C: ConnectionTrait>(
     use referral::Column as R;
     let mut q = scoped::<referral::Entity>(ctx)
         .filter(R::RemovedAt.is_null())
-        .filter(all_of(&f.filters));
+        .filter(all_of(&f.filters, db.get_database_backend()));
     if let Some(id) = f.employee_id {
         q = q.filter(R::MemberId.eq(id));
     }
@@ -458,6 +476,7 @@ pub async fn list_referrals<C: ConnectionTrait>(
         .into_select()
         .find_also_related(member::Entity)
         .filter(member::Column::StaffId.is_not_null())
+        .filter(member::Column::RemovedAt.is_null())
         .filter(member::Column::OrgId.eq(ctx.org_id));
     let total = sea_orm::PaginatorTrait::count(select.clone(), db).await?;
     let pairs = select.offset(offset).limit(limit).all(db).await?;

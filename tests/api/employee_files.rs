@@ -188,6 +188,12 @@ db_test!(
         assert_eq!(rows[1][col("branch")], "'=HYPERLINK(\"http://evil.example\",\"x\")");
         assert_eq!(rows[1][col("role")], "'@SUM(A1)");
         assert!(rows[1][col("referralCode")].starts_with("REF-"));
+        // Uploaded back, the escape is undone: the values are the ones exported.
+        let (s, b) = app.bpm(k, upload_file(&base64::engine::general_purpose::STANDARD.decode(d["content"].as_str().unwrap()).unwrap())).await;
+        assert_eq!((s, &b["data"]["updated"], &b["data"]["errorCount"]), (200, &json!(1), &json!(0)), "{b}");
+        let (_, one) = app.bpm(k, json!({"$type": "RetrieveEmployeesListQuery", "filters": [{"field": "StaffId", "operator": "equals", "value": "EMP-1"}]})).await;
+        assert_eq!(one["data"]["items"][0]["branch"], "=HYPERLINK(\"http://evil.example\",\"x\")");
+        assert_eq!(one["data"]["items"][0]["role"], "@SUM(A1)");
     }
 );
 

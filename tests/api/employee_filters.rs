@@ -188,6 +188,20 @@ db_test!(
 );
 
 db_test!(
+    async fn non_ascii_text_matches_itself_and_a_bare_date_equals_its_day(app) {
+        let (k, _) = three(&app).await;
+        employee(&app, &k, json!({"$type": "CreateEmployeeCommand", "staffId": "EMP-É", "email": "emile@bank.example",
+            "firstName": "Émile", "lastName": "Zoë"})).await;
+        assert_eq!(matched(&app, &k, json!({"field": "FirstName", "operator": "equals", "value": "Émile"})).await, ["EMP-É"]);
+        assert_eq!(matched(&app, &k, json!({"field": "LastName", "operator": "contains", "value": "Zoë"})).await, ["EMP-É"]);
+        assert_eq!(matched(&app, &k, json!({"field": "FirstName", "operator": "in", "value": ["Émile", "ada"]})).await, ["EMP-A", "EMP-É"]);
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        assert_eq!(matched(&app, &k, json!({"field": "CreatedAt", "operator": "equals", "value": today})).await.len(), 4);
+        assert!(matched(&app, &k, json!({"field": "CreatedAt", "operator": "notequals", "value": today})).await.is_empty());
+    }
+);
+
+db_test!(
     async fn an_unknown_path_or_operator_answers_400_naming_the_allowed_ones(app) {
         let (k, _) = three(&app).await;
         let list = |f: Value| json!({"$type": "RetrieveEmployeesListQuery", "filters": [f]});

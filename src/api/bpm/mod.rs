@@ -213,11 +213,12 @@ impl BpmApi {
                 let export = q.is_export.unwrap_or(false);
                 let list = list_query(q)?;
                 if export {
+                    let turn = state.imports.claim(ctx.org_id)?;
                     let views = employees::export(ctx, db, &list).await?;
                     let count = views.len() as i64;
                     let bytes = state
                         .imports
-                        .run(ctx.org_id, move || crate::import::write::employees(&views))
+                        .run(&turn, move || crate::import::write::employees(&views))
                         .await?;
                     let name = format!(
                         "employees-{}.xlsx",
@@ -299,6 +300,8 @@ impl BpmApi {
         c: UploadEmployeesCommand,
     ) -> Result<employees::UpsertOutcome> {
         let dry_run = c.dry_run.unwrap_or(false);
+        // The org's turn, held until the rows are written.
+        let turn = self.state.imports.claim(ctx.org_id)?;
         let (rows, errors) = match (c.employees, c.file_content) {
             (Some(_), Some(_)) => {
                 return Err(AppError::invalid(
@@ -321,7 +324,7 @@ impl BpmApi {
                 let sheet = self
                     .state
                     .imports
-                    .run(ctx.org_id, move || {
+                    .run(&turn, move || {
                         crate::import::read_employees("fileContent", &bytes, &crate::import::LIMITS)
                     })
                     .await?;

@@ -65,6 +65,8 @@ impl EmployeesApi {
         form: EmployeeUploadForm,
     ) -> Result<Json<EmployeeUploadResult>, ApiError> {
         let ctx = self.state.tenant(auth, "uploadEmployees").await?;
+        // The org's turn, held until the rows are written.
+        let turn = self.state.imports.claim(ctx.org_id)?;
         let bytes = form
             .file
             .into_vec()
@@ -73,7 +75,7 @@ impl EmployeesApi {
         let sheet = self
             .state
             .imports
-            .run(ctx.org_id, move || {
+            .run(&turn, move || {
                 import::read_employees("file", &bytes, &import::LIMITS)
             })
             .await?;

@@ -135,13 +135,16 @@ fn paths(target: FilterTarget) -> &'static [(&'static str, FilterField)] {
 /// A filter's value, typed by its field and operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FilterValue {
-    /// Text compared ignoring case (stored text is compared lower-cased too).
+    /// Text, compared ignoring case: the database lowers both sides, so the same folding
+    /// applies to both (ASCII letters on SQLite, all letters on PostgreSQL).
     Text(String),
     Texts(Vec<String>),
     Int(i64),
     Ints(Vec<i64>),
     Bool(bool),
     Time(DateTime<Utc>),
+    /// A bare date given to `equals` / `notequals` on a time: its first and last moments.
+    Day(DateTime<Utc>, DateTime<Utc>),
     /// `isnull`: true matches absent values, false present ones.
     Null(bool),
 }
@@ -181,7 +184,7 @@ fn one_value(field_name: &str, kind: Kind, v: &Value, end_of_day: bool) -> Resul
             if s.chars().any(char::is_control) {
                 return Err(bad("text without control characters"));
             }
-            Ok(FilterValue::Text(s.to_lowercase()))
+            Ok(FilterValue::Text(s))
         }
         Kind::Int => match v {
             Value::Number(n) => n
@@ -366,7 +369,23 @@ fn parse_one(name: &str, target: FilterTarget, f: RawFilter) -> Result<Filter> {
                 ));
             }
             let end_of_day = matches!(op, FilterOp::LessThanOrEqual | FilterOp::GreaterThan);
-            one_value(&value_name, kind, &f.value, end_of_day)?
+            let bare_date = f.value.as_str().is_some_and(|d| d.trim().len() == 10);
+            if kind == Kind::Time
+                && bare_date
+                && matches!(op, FilterOp::Equals | FilterOp::NotEquals)
+            {
+                match (
+                    one_value(&value_name, kind, &f.value, false)?,
+                    one_value(&value_name, kind, &f.value, true)?,
+                ) {
+                    (FilterValue::Time(start), FilterValue::Time(end)) => {
+                        FilterValue::Day(start, end)
+                    }
+                    _ => unreachable!("a Time kind parses to a Time"),
+                }
+            } else {
+                one_value(&value_name, kind, &f.value, end_of_day)?
+            }
         }
     };
     Ok(Filter { field, op, value })
@@ -386,7 +405,7 @@ mod tests {
     }
 
     #[test]
-    fn paths_and_operators_match_ignoring_case_and_text_is_lowered() {
+    fn paths_and_operators_match_ignoring_case() {
         let f = parse_filters(
             "filters",
             FilterTarget::Referrals,
@@ -399,7 +418,7 @@ mod tests {
         .unwrap();
         assert_eq!(f[0].field, FilterField::Email);
         assert_eq!(f[0].op, FilterOp::Equals);
-        assert_eq!(f[0].value, FilterValue::Text("jane@x.example".into()));
+        assert_eq!(f[0].value, FilterValue::Text("Jane@X.example".into()));
     }
 
     #[test]

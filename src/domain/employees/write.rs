@@ -310,11 +310,18 @@ pub async fn upsert_many(
             p(written, total);
         }
     }
+    // The codes of the updated, for their MemberUpdate events (codes never change here).
+    let mut update_codes = HashMap::with_capacity(updates.len());
+    for chunk in updates.chunks(store::BATCH) {
+        let ids: Vec<i64> = chunk.iter().map(|(m, _)| m.id).collect();
+        update_codes.extend(code_store::active_for_members(ctx, &txn, &ids).await?);
+    }
     for (row, changes) in updates {
         let row = store::update(&txn, row, &changes)
             .await
             .map_err(|e| conflict(e, &changes))?;
-        let view = EmployeeView::of(row, None);
+        let code = update_codes.remove(&row.id);
+        let view = EmployeeView::of(row, code);
         events::record(
             ctx,
             &txn,
