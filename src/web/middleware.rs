@@ -241,6 +241,17 @@ fn error_response(path: &str, err: poem::Error, spec: &Value, body: Option<&[u8]
             Some("body".into()),
         );
     }
+    if err.is::<poem::error::ParseMultipartError>() {
+        // A multipart body the parser cannot read ("parse: failed to read headers"): bad
+        // input, in the surface's envelope rather than poem's text/plain.
+        let message = format!("body: {err}");
+        return envelope(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            message,
+            Some("body".into()),
+        );
+    }
     err.into_response()
 }
 

@@ -143,6 +143,15 @@ db_test!(
         assert_eq!(resp.status().as_u16(), 400);
         let body: Value = resp.json().await.unwrap();
         assert_eq!((&body["error"]["code"], &body["error"]["details"]["field"]), (&json!("invalid_input"), &json!("file")), "{body}");
+        // A multipart body the parser cannot read: the same envelope, not text/plain.
+        let resp = app.client.post(format!("{}/api/v1/employees/upload", app.base)).bearer_auth(k)
+            .header("content-type", "multipart/form-data; boundary=b")
+            .body("--b\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nx\r\n--b\r\nbroken headers\u{1}\r\n\r\n--b--\r\n")
+            .send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 400);
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_input", "{body}");
     }
 );
 
