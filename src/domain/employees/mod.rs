@@ -23,12 +23,9 @@ mod send;
 mod write;
 
 pub use filters::{
-    operator_names, parse_filters, path_names, Filter, FilterField, FilterOp, FilterTarget,
-    FilterValue, RawFilter,
+    parse_filters, Filter, FilterField, FilterOp, FilterTarget, FilterValue, RawFilter,
 };
-pub use list::{
-    export, get, list, BpmPage, EmployeeStatus, ListEmployees, EXPORT_MAX, MAX_PAGE_SIZE,
-};
+pub use list::{export, get, list, BpmPage, EmployeeStatus, ListEmployees};
 pub use program::employee_program;
 pub use referrals::{
     create_referral, list_referrals, EmployeeReferral, ListEmployeeReferrals, NewEmployeeReferral,

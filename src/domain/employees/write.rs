@@ -15,16 +15,18 @@ use crate::error::{AppError, Result};
 use crate::store::employees as store;
 use crate::store::members::MemberRow;
 use crate::store::referral_codes as code_store;
-use crate::store::{events, unique_violation, Db};
+use crate::store::{events, unique_violation, Db, WriteTxn};
 
-fn payload(v: &EmployeeView) -> serde_json::Value {
-    json!({
+/// Records `MemberAdd` or `MemberUpdate` of an employee (every write path here).
+async fn record(ctx: &Ctx, txn: &WriteTxn, event_type: &str, v: &EmployeeView) -> Result<()> {
+    let payload = json!({
         "id": v.id,
         "staffId": v.staff_id,
         "email": v.email,
         "referralCode": v.referral_code,
         "isEnabled": v.is_enabled,
-    })
+    });
+    events::record(ctx, txn, event_type, &v.id.to_string(), payload).await
 }
 
 /// Explains which uniqueness rule an employee insert or update ran into.
@@ -52,7 +54,7 @@ pub async fn create(ctx: &Ctx, db: &Db, fields: EmployeeFields) -> Result<Employ
         .map_err(|e| conflict(e, &changes))?;
     let code = referral_codes::issue(ctx, &txn, &member, None, "referralCode").await?;
     let view = EmployeeView::of(member, Some(code.code));
-    events::record(ctx, &txn, "MemberAdd", &view.id.to_string(), payload(&view)).await?;
+    record(ctx, &txn, "MemberAdd", &view).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -71,14 +73,7 @@ pub async fn update(ctx: &Ctx, db: &Db, id: i64, fields: EmployeeFields) -> Resu
         .await?
         .map(|c| c.code.code);
     let view = EmployeeView::of(row, code);
-    events::record(
-        ctx,
-        &txn,
-        "MemberUpdate",
-        &view.id.to_string(),
-        payload(&view),
-    )
-    .await?;
+    record(ctx, &txn, "MemberUpdate", &view).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -302,7 +297,7 @@ pub async fn upsert_many(
         for m in inserted {
             let code = codes.get(&m.id).map(|c| c.code.clone());
             let view = EmployeeView::of(m, code);
-            events::record(ctx, &txn, "MemberAdd", &view.id.to_string(), payload(&view)).await?;
+            record(ctx, &txn, "MemberAdd", &view).await?;
         }
         lap(2);
         written += chunk.len() as u64;
@@ -322,14 +317,7 @@ pub async fn upsert_many(
             .map_err(|e| conflict(e, &changes))?;
         let code = update_codes.remove(&row.id);
         let view = EmployeeView::of(row, code);
-        events::record(
-            ctx,
-            &txn,
-            "MemberUpdate",
-            &view.id.to_string(),
-            payload(&view),
-        )
-        .await?;
+        record(ctx, &txn, "MemberUpdate", &view).await?;
         written += 1;
         if let (Some(p), true) = (progress, written % store::BATCH as u64 == 0) {
             p(written, total);
