@@ -15,6 +15,7 @@ mod m20261121_000006_narrow_write_indexes;
 mod m20261121_000007_member_live_referrals;
 mod m20261122_000008_reward_rule_index;
 mod m20261122_000009_create_employees;
+mod m20261122_000010_lazy_referral_counts;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_member_live_referrals::Migration),
             Box::new(m20261122_000008_reward_rule_index::Migration),
             Box::new(m20261122_000009_create_employees::Migration),
+            Box::new(m20261122_000010_lazy_referral_counts::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! What the rewards engine reads about a referrer inside a write transaction, in one statement:
 //! the member row (`read`; `tally` leaves it out for a caller that has it), the count of their
-//! live referrals (`member_referral_count`, kept by triggers; its row locked on PostgreSQL when
-//! asked) and every purchase of their referrals.
+//! live referrals (`member_referral_count`, kept by triggers, created by the first live
+//! referral, so a missing row is 0; locked on PostgreSQL when asked) and every purchase of their referrals.
 //!
 //! Why one statement: on SQLite each statement is a round trip to sqlx's worker thread while the
 //! writer lock is held, and a referral's transaction is bounded by those round trips, not by CPU
@@ -10,7 +10,7 @@
 //!
 //! Counts decided by rules must be read under the member's lock on PostgreSQL, the member's
 //! count row (SQLite's writer lock serialises every writer). A transaction that has inserted a
-//! live referral of the member already holds it: the trigger that counted the referral updated
+//! live referral of the member already holds it: the trigger that counted the referral wrote
 //! the row. Any other (a status change, a purchase) asks for `lock`.
 use chrono::{DateTime, Utc};
 use entities::{member, referral_action};
@@ -153,11 +153,11 @@ async fn statement<C: ConnectionTrait>(
     reading: Reading,
     member_columns: bool,
 ) -> Result<Select<member::Entity>> {
-    // Kept in `member_referral_count` by triggers on `member` and `referral` (migration
-    // m20261121_000007_member_live_referrals), one row per member.
+    // Kept in `member_referral_count` by triggers on `referral` (migrations 7 and 10), one row
+    // per member who ever had a live referral.
     let live = Expr::cust(
-        "(SELECT member_referral_count.live FROM member_referral_count \
-         WHERE member_referral_count.member_id = member.id)",
+        "COALESCE((SELECT member_referral_count.live FROM member_referral_count \
+         WHERE member_referral_count.member_id = member.id), 0)",
     );
     let mut q = scoped::<member::Entity>(ctx)
         .filter(member::Column::Id.eq(member_id))
@@ -187,15 +187,29 @@ async fn statement<C: ConnectionTrait>(
     // The lock is the member's count row (the row a referral's insert updates, see the
     // migration), reached through the org's member.
     if reading.lock && db.get_database_backend() == DbBackend::Postgres {
-        let lock = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT member_referral_count.live FROM member_referral_count \
-             JOIN member ON member.id = member_referral_count.member_id \
-             WHERE member.org_id = $1 AND member_referral_count.member_id = $2 \
-             FOR NO KEY UPDATE OF member_referral_count",
-            [ctx.org_id.into(), member_id.into()],
-        );
-        db.query_one_raw(lock).await?;
+        let lock = || {
+            Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT member_referral_count.live FROM member_referral_count \
+                 JOIN member ON member.id = member_referral_count.member_id \
+                 WHERE member.org_id = $1 AND member_referral_count.member_id = $2 \
+                 FOR NO KEY UPDATE OF member_referral_count",
+                [ctx.org_id.into(), member_id.into()],
+            )
+        };
+        if db.query_one_raw(lock()).await?.is_none() {
+            // A member without live referrals has no row yet: lock one into being (a
+            // concurrent creator's row is waited for by the unique key, then locked).
+            let create = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "INSERT INTO member_referral_count (member_id, live) \
+                 SELECT id, 0 FROM member WHERE org_id = $1 AND id = $2 \
+                 ON CONFLICT (member_id) DO NOTHING",
+                [ctx.org_id.into(), member_id.into()],
+            );
+            db.execute_raw(create).await?;
+            db.query_one_raw(lock()).await?;
+        }
     }
     Ok(q)
 }

@@ -143,13 +143,14 @@ db_test!(
     }
 );
 
-/// The live referral count of the member with this public id, as the database keeps it.
+/// The live referral count of the member with this public id, as the database keeps it (no
+/// row until their first live referral).
 async fn live_count(app: &TestApp, member_public_id: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let db = app.db.raw();
     let sql = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => "SELECT c.live FROM member_referral_count c JOIN member m ON m.id = c.member_id WHERE m.public_id = $1",
-        _ => "SELECT c.live FROM member_referral_count c JOIN member m ON m.id = c.member_id WHERE m.public_id = ?",
+        sea_orm::DbBackend::Postgres => "SELECT COALESCE(c.live, 0) AS live FROM member m LEFT JOIN member_referral_count c ON c.member_id = m.id WHERE m.public_id = $1",
+        _ => "SELECT COALESCE(c.live, 0) AS live FROM member m LEFT JOIN member_referral_count c ON c.member_id = m.id WHERE m.public_id = ?",
     };
     let stmt =
         Statement::from_sql_and_values(db.get_database_backend(), sql, [member_public_id.into()]);
