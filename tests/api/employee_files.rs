@@ -285,3 +285,35 @@ db_test!(
         assert_bpm_error(s, &b, 400, "fileContent");
     }
 );
+
+db_test!(
+    async fn an_upload_updates_many_employees_each_as_given_and_leaves_other_orgs_alone(app) {
+        let org = app.new_org("Bank").await;
+        let other = app.new_org("Other bank").await;
+        let k = &org.owner_key;
+        let a = employee(&app, k, jane("EMP-1")).await;
+        let b = employee(&app, k, jane("EMP-2")).await;
+        let theirs = employee(&app, &other.owner_key, jane("EMP-1")).await;
+        let (s, body) = app.bpm(k, json!({"$type": "UploadEmployeesCommand", "employees": [
+            {"staffId": "EMP-1", "email": "emp-1@bank.example", "firstName": "Jane", "lastName": "Smith",
+             "isEnabled": false, "note": "left in May", "branch": ""},
+            {"staffId": "EMP-2", "email": "new-two@bank.example", "firstName": "Bola", "lastName": "Smith",
+             "isAccountOfficer": true, "canReferCustomer": false, "title": "Mrs"}
+        ]})).await;
+        assert_eq!((s, &body["data"]["updated"], &body["data"]["created"]), (200, &json!(2), &json!(0)), "{body}");
+        let by_id = |id: Value| {
+            let app = &app;
+            async move { app.bpm(k, json!({"$type": "RetrieveEmployeeByIdQuery", "id": id})).await.1["data"].clone() }
+        };
+        let one = by_id(a["id"].clone()).await;
+        assert_eq!((&one["isEnabled"], &one["note"], &one["branch"], &one["role"], &one["referralCode"]),
+                   (&json!(false), &json!("left in May"), &Value::Null, &json!("Teller"), &a["referralCode"]), "{one}");
+        let two = by_id(b["id"].clone()).await;
+        assert_eq!((&two["email"], &two["firstName"], &two["isAccountOfficer"], &two["canReferCustomer"], &two["title"], &two["branch"], &two["isEnabled"]),
+                   (&json!("new-two@bank.example"), &json!("Bola"), &json!(true), &json!(false), &json!("Mrs"), &json!("Lagos"), &json!(true)), "{two}");
+        let (_, mine) = app.bpm(&other.owner_key, json!({"$type": "RetrieveEmployeeByIdQuery", "id": theirs["id"]})).await;
+        assert_eq!((&mine["data"]["isEnabled"], &mine["data"]["note"], &mine["data"]["branch"]), (&json!(true), &Value::Null, &json!("Lagos")), "{mine}");
+        let (_, events) = app.get("/api/v1/events?type=MemberUpdate", k).await;
+        assert_eq!(events["data"].as_array().map(Vec::len), Some(2), "{events}");
+    }
+);

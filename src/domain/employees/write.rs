@@ -44,6 +44,17 @@ fn conflict(err: sea_orm::DbErr, c: &EmployeeChanges) -> AppError {
     }
 }
 
+/// A bulk statement of an upload ran into a unique index: the rows were checked in the same
+/// transaction, so another request changed them meanwhile.
+fn raced(err: sea_orm::DbErr) -> AppError {
+    match unique_violation(&err) {
+        Some(_) => AppError::conflict(
+            "another request changed the same employees; nothing was applied, retry the upload",
+        ),
+        None => err.into(),
+    }
+}
+
 /// Creates an employee in the org's employee program, with a `REF-…` code.
 pub async fn create(ctx: &Ctx, db: &Db, fields: EmployeeFields) -> Result<EmployeeView> {
     let changes = check(fields, true)?;
@@ -279,18 +290,7 @@ pub async fn upsert_many(
             .iter()
             .map(|c| store::new_row(ctx, program.id, c))
             .collect();
-        let inserted =
-            store::insert_many(&txn, new_rows)
-                .await
-                .map_err(|e| {
-                    match unique_violation(&e) {
-                Some(_) => AppError::conflict(
-                    "another request changed the same employees; nothing was applied, retry the \
-                     upload",
-                ),
-                None => e.into(),
-            }
-                })?;
+        let inserted = store::insert_many(&txn, new_rows).await.map_err(raced)?;
         lap(0);
         let codes = referral_codes::issue_many(ctx, &txn, &inserted).await?;
         lap(1);
@@ -307,25 +307,26 @@ pub async fn upsert_many(
     }
     // The codes of the updated, for their MemberUpdate events (codes never change here).
     let mut update_codes = HashMap::with_capacity(updates.len());
-    for chunk in updates.chunks(store::BATCH) {
+    for chunk in updates.chunks(store::LOOKUP_BATCH) {
         let ids: Vec<i64> = chunk.iter().map(|(m, _)| m.id).collect();
         update_codes.extend(code_store::active_for_members(ctx, &txn, &ids).await?);
     }
-    for (row, changes) in updates {
-        let row = store::update(&txn, row, &changes)
-            .await
-            .map_err(|e| conflict(e, &changes))?;
-        let code = update_codes.remove(&row.id);
-        let view = EmployeeView::of(row, code);
-        record(ctx, &txn, "MemberUpdate", &view).await?;
-        written += 1;
-        if let (Some(p), true) = (progress, written % store::BATCH as u64 == 0) {
+    for chunk in updates.chunks(store::BATCH) {
+        let saved = store::update_many(ctx, &txn, chunk).await.map_err(raced)?;
+        for row in saved {
+            let code = update_codes.remove(&row.id);
+            let view = EmployeeView::of(row, code);
+            record(ctx, &txn, "MemberUpdate", &view).await?;
+        }
+        written += chunk.len() as u64;
+        if let Some(p) = progress {
             p(written, total);
         }
     }
     lap(0);
     txn.commit().await?;
     lap(3);
+    store::refresh_planner_stats_after(db, total).await?;
     tracing::info!(
         created = outcome.created,
         updated = outcome.updated,
