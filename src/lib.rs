@@ -18,6 +18,7 @@ pub mod rules;
 pub mod scripting;
 pub mod store;
 pub mod web;
+pub mod webhooks;
 
 use std::sync::Arc;
 

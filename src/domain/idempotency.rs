@@ -90,7 +90,7 @@ pub fn request_hash(operation: &str, body: &serde_json::Value, query: &str) -> S
     for part in [operation, "\n", query, "\n", &text] {
         h.update(part.as_bytes());
     }
-    format!("{:x}", h.finalize())
+    hex::encode(h.finalize())
 }
 
 /// Claims `key` for this request (see the module docs for the outcomes).
