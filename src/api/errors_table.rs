@@ -172,6 +172,10 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         ],
     ),
     ("rrRemoveMembers", &[]),
+    ("rrUnsubscribeEmail", &[]),
+    ("rrRemoveUnsubscribe", &[]),
+    ("rrRemoveUnsubscribeDelete", &[]),
+    ("rrGetUnsubscribed", &[]),
     ("rrRemoveMembersDelete", &[]),
     (
         "rrMemberAccessUrls",

@@ -181,6 +181,9 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
                 rr::access::RrAccessApi {
                     state: state.clone(),
                 },
+                rr::email::RrEmailApi {
+                    state: state.clone(),
+                },
             ),
             // Member stats and referrals.
             (

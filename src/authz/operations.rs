@@ -75,6 +75,11 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("rrMemberAccessUrls", tenant("members", WRITE)),
     ("rrMemberAccess", tenant("members", WRITE)),
     ("rrGetMemberStats", tenant("members", READ)),
+    // The unsubscribe list is about people's addresses: support staff handle such requests.
+    ("rrUnsubscribeEmail", tenant("members", WRITE)),
+    ("rrRemoveUnsubscribe", tenant("members", WRITE)),
+    ("rrRemoveUnsubscribeDelete", tenant("members", WRITE)),
+    ("rrGetUnsubscribed", tenant("members", READ)),
     ("createRule", tenant("rules", WRITE)),
     ("listRules", tenant("rules", READ)),
     ("getRule", tenant("rules", READ)),

@@ -52,6 +52,50 @@ pub async fn add(ctx: &Ctx, txn: &WriteTxn, email: &str, source: &str) -> Result
     Ok(added)
 }
 
+/// Adds an address through the API (`source` `api`), in a transaction of its own.
+pub async fn unsubscribe(ctx: &Ctx, db: &Db, email: &str) -> Result<(String, bool)> {
+    let email = normalised(email)?;
+    let txn = db.write(ctx).await?;
+    let added = add(ctx, &txn, &email, "api").await?;
+    txn.commit().await?;
+    Ok((email, added))
+}
+
+/// Takes an address off the org's list (matched by mailbox identity, as it was added);
+/// `false` when it was not on it. Mail to it may go out again.
+pub async fn remove(ctx: &Ctx, db: &Db, email: &str) -> Result<(String, bool)> {
+    let parsed = Email::parse(email).map_err(|m| AppError::invalid("email", m))?;
+    let txn = db.write(ctx).await?;
+    let removed = store::remove(ctx, &txn, &identity::mailbox(&parsed)).await?;
+    txn.commit().await?;
+    Ok((parsed.as_str().to_string(), removed))
+}
+
+/// The org's listed addresses, oldest first (`email`: only that address, if listed).
+pub async fn list(
+    ctx: &Ctx,
+    db: &Db,
+    email: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<crate::store::Page<String>> {
+    let key = match email {
+        Some(e) => {
+            let parsed = Email::parse(e).map_err(|m| AppError::invalid("email", m))?;
+            Some(identity::mailbox(&parsed))
+        }
+        None => None,
+    };
+    store::list(ctx, db.conn(), key.as_deref(), offset, limit).await
+}
+
+fn normalised(email: &str) -> Result<String> {
+    Ok(Email::parse(email)
+        .map_err(|m| AppError::invalid("email", m))?
+        .as_str()
+        .to_string())
+}
+
 fn plausible_token(token: &str) -> bool {
     token.len() <= 100 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

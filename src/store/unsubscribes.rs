@@ -2,7 +2,7 @@
 //! one row (a unique index on (org, mailbox key)), so two clicks racing record one unsubscribe.
 use entities::{email_unsubscribe, unsubscribe_token};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::scope::scoped;
 use crate::domain::Ctx;
@@ -37,6 +37,38 @@ pub async fn add<C: ConnectionTrait>(
     Ok(super::insert_unless_conflict(db, row, conflict)
         .await?
         .is_some())
+}
+
+/// Takes an address off the list; `false` when it was not on it.
+pub async fn remove<C: ConnectionTrait>(ctx: &Ctx, db: &C, email_key: &str) -> Result<bool> {
+    let done = super::scope::delete::<email_unsubscribe::Entity>(ctx)
+        .filter(email_unsubscribe::Column::EmailKey.eq(email_key))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// The org's listed addresses as they were given, oldest first, `limit` from `offset`; only
+/// the one with this mailbox key when given.
+pub async fn list<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    email_key: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<super::Page<String>> {
+    let mut q = scoped::<email_unsubscribe::Entity>(ctx);
+    if let Some(key) = email_key {
+        q = q.filter(email_unsubscribe::Column::EmailKey.eq(key));
+    }
+    let page = q
+        .order_by_asc(email_unsubscribe::Column::Id)
+        .page(db, offset, limit)
+        .await?;
+    Ok(super::Page {
+        items: page.items.into_iter().map(|r| r.email).collect(),
+        total: page.total,
+    })
 }
 
 /// Records the token (its hash) of one mail's unsubscribe link.

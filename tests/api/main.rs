@@ -38,3 +38,4 @@ mod rules;
 mod script_load;
 mod scripts;
 mod secrets;
+mod unsubscribes;

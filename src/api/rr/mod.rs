@@ -2,6 +2,7 @@
 //! `/api/memberaccessurls`. camelCase JSON; lists `{<items>, offset, total, message}`; errors
 //! `{message, code, field}` (003 puts error information in `message`).
 pub mod access;
+pub mod email;
 pub mod member_types;
 pub mod members;
 pub mod programs;
