@@ -36,7 +36,7 @@ pub async fn new_link_token(ctx: &Ctx, txn: &WriteTxn, email: &str) -> Result<St
 /// Adds an address to the org's list and records `EmailUnsubscribed` (once: adding it again
 /// changes nothing and records nothing).
 pub async fn add(ctx: &Ctx, txn: &WriteTxn, email: &str, source: &str) -> Result<bool> {
-    let parsed = Email::parse(email).map_err(|m| AppError::invalid("email", m))?;
+    let parsed = email_field(email)?;
     let key = identity::mailbox(&parsed);
     let added = store::add(ctx, txn, parsed.as_str(), &key, source).await?;
     if added {
@@ -54,7 +54,7 @@ pub async fn add(ctx: &Ctx, txn: &WriteTxn, email: &str, source: &str) -> Result
 
 /// Adds an address through the API (`source` `api`), in a transaction of its own.
 pub async fn unsubscribe(ctx: &Ctx, db: &Db, email: &str) -> Result<(String, bool)> {
-    let email = normalised(email)?;
+    let email = email_field(email)?.as_str().to_string();
     let txn = db.write(ctx).await?;
     let added = add(ctx, &txn, &email, "api").await?;
     txn.commit().await?;
@@ -64,7 +64,7 @@ pub async fn unsubscribe(ctx: &Ctx, db: &Db, email: &str) -> Result<(String, boo
 /// Takes an address off the org's list (matched by mailbox identity, as it was added);
 /// `false` when it was not on it. Mail to it may go out again.
 pub async fn remove(ctx: &Ctx, db: &Db, email: &str) -> Result<(String, bool)> {
-    let parsed = Email::parse(email).map_err(|m| AppError::invalid("email", m))?;
+    let parsed = email_field(email)?;
     let txn = db.write(ctx).await?;
     let removed = store::remove(ctx, &txn, &identity::mailbox(&parsed)).await?;
     txn.commit().await?;
@@ -80,20 +80,15 @@ pub async fn list(
     limit: u64,
 ) -> Result<crate::store::Page<String>> {
     let key = match email {
-        Some(e) => {
-            let parsed = Email::parse(e).map_err(|m| AppError::invalid("email", m))?;
-            Some(identity::mailbox(&parsed))
-        }
+        Some(e) => Some(identity::mailbox(&email_field(e)?)),
         None => None,
     };
     store::list(ctx, db.conn(), key.as_deref(), offset, limit).await
 }
 
-fn normalised(email: &str) -> Result<String> {
-    Ok(Email::parse(email)
-        .map_err(|m| AppError::invalid("email", m))?
-        .as_str()
-        .to_string())
+/// An address given in the `email` field (or body), or a 400 naming it.
+fn email_field(email: &str) -> Result<Email> {
+    Email::parse(email).map_err(|m| AppError::invalid("email", m))
 }
 
 fn plausible_token(token: &str) -> bool {

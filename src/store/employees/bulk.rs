@@ -4,7 +4,7 @@
 //! A unique conflict fails the whole statement; the caller has checked staff ids and emails
 //! first, in the same transaction, so only a concurrent change can cause one.
 use entities::member;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, IdenStatic, ModelTrait, Statement, Value};
 
 use super::{apply, insertable};
 use crate::domain::employees::EmployeeChanges;
@@ -44,57 +44,30 @@ pub async fn insert_many<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The columns an upload may change, in the order `update_many` binds them after the id.
-const UPDATED: [&str; 21] = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "date_of_birth",
-    "address_line1",
-    "address_line2",
-    "city",
-    "country_subdivision",
-    "country",
-    "postal_code",
-    "disabled",
-    "staff_id",
-    "title",
-    "middle_name",
-    "branch",
-    "employee_role",
-    "note",
-    "is_account_officer",
-    "can_refer_customer",
-    "updated_at",
+/// The columns an upload may change; `update_many` binds the id, then these, per row.
+const UPDATED: [member::Column; 21] = [
+    member::Column::FirstName,
+    member::Column::LastName,
+    member::Column::Email,
+    member::Column::Phone,
+    member::Column::DateOfBirth,
+    member::Column::AddressLine1,
+    member::Column::AddressLine2,
+    member::Column::City,
+    member::Column::CountrySubdivision,
+    member::Column::Country,
+    member::Column::PostalCode,
+    member::Column::Disabled,
+    member::Column::StaffId,
+    member::Column::Title,
+    member::Column::MiddleName,
+    member::Column::Branch,
+    member::Column::EmployeeRole,
+    member::Column::Note,
+    member::Column::IsAccountOfficer,
+    member::Column::CanReferCustomer,
+    member::Column::UpdatedAt,
 ];
-
-fn updated_values(m: &MemberRow) -> [Value; 22] {
-    [
-        m.id.into(),
-        m.first_name.clone().into(),
-        m.last_name.clone().into(),
-        m.email.clone().into(),
-        m.phone.clone().into(),
-        m.date_of_birth.clone().into(),
-        m.address_line1.clone().into(),
-        m.address_line2.clone().into(),
-        m.city.clone().into(),
-        m.country_subdivision.clone().into(),
-        m.country.clone().into(),
-        m.postal_code.clone().into(),
-        m.disabled.into(),
-        m.staff_id.clone().into(),
-        m.title.clone().into(),
-        m.middle_name.clone().into(),
-        m.branch.clone().into(),
-        m.employee_role.clone().into(),
-        m.note.clone().into(),
-        m.is_account_officer.into(),
-        m.can_refer_customer.into(),
-        m.updated_at.into(),
-    ]
-}
 
 /// Applies each row's changes and saves them in multi-row `UPDATE … FROM (VALUES …)`
 /// statements (one statement per `BATCH` rows, where saving row by row cost a round trip and
@@ -110,14 +83,15 @@ pub async fn update_many<C: ConnectionTrait>(
     let backend = db.get_database_backend();
     let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(BATCH) {
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 22 + 1);
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * (UPDATED.len() + 1) + 1);
         let mut tuples = Vec::with_capacity(chunk.len());
         let mut saved = Vec::with_capacity(chunk.len());
         for (row, changes) in chunk {
             let mut m = row.clone();
             apply(&mut m, changes);
             let first = values.len();
-            values.extend(updated_values(&m));
+            values.push(m.id.into());
+            values.extend(UPDATED.iter().map(|c| m.get(*c)));
             let marks: Vec<String> = (first..values.len()).map(|i| mark(backend, i)).collect();
             tuples.push(format!("({})", marks.join(", ")));
             saved.push(m);
@@ -125,7 +99,7 @@ pub async fn update_many<C: ConnectionTrait>(
         let sets: Vec<String> = UPDATED
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c} = v.column{}", i + 2))
+            .map(|(i, c)| format!("{} = v.column{}", c.as_str(), i + 2))
             .collect();
         values.push(ctx.org_id.into());
         let sql = format!(
