@@ -36,6 +36,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail (`Name <address>`).
     pub mail_from: Option<String>,
+    /// `VOUCH_WEBHOOK_ALLOW_PRIVATE=true` lets webhooks go to plain http and to loopback and
+    /// private addresses (tests, on-premise receivers). Off by default.
+    pub webhook_allow_private: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -56,6 +59,7 @@ impl std::fmt::Debug for Config {
             .field("cache", &self.cache)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
+            .field("webhook_allow_private", &self.webhook_allow_private)
             .finish()
     }
 }
@@ -75,6 +79,7 @@ impl Default for Config {
             cache: crate::cache::CacheConfig::default(),
             smtp_url: None,
             mail_from: None,
+            webhook_allow_private: false,
         }
     }
 }
@@ -98,6 +103,13 @@ impl Config {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("vouch.db").display()
             ),
+        }
+    }
+
+    /// Where webhooks may go (see `webhooks::guard`).
+    pub fn webhook_policy(&self) -> crate::webhooks::guard::Policy {
+        crate::webhooks::guard::Policy {
+            allow_private: self.webhook_allow_private,
         }
     }
 

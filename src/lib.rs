@@ -65,6 +65,7 @@ pub async fn open_database(config: &Config) -> Result<Db> {
 /// The shared state every handler sees.
 pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result<State> {
     let db = db.with_caches(&config.cache);
+    webhooks::client::install_crypto();
     Ok(Arc::new(AppState {
         public_base,
         scripts: scripting::Scripts::new(config.scripts.clone()),
@@ -77,6 +78,7 @@ pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result
             &config.data_dir,
         )?,
         imports: import::Imports::new(import_readers()),
+        webhook_policy: config.webhook_policy(),
         db,
     }))
 }
@@ -163,10 +165,13 @@ impl App {
         self.state.clone()
     }
 
-    /// Serves until Ctrl-C (then drains for up to 10 s).
+    /// Serves until Ctrl-C (then drains for up to 10 s), with the webhook delivery worker
+    /// running beside the server.
     pub async fn run(self) -> std::io::Result<()> {
+        let worker = webhooks::worker::spawn(self.state.db.clone(), self.state.webhook_policy)
+            .map_err(std::io::Error::other)?;
         let route = build_route(self.state);
-        poem::Server::new_with_acceptor(self.acceptor)
+        let served = poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 route,
                 async {
@@ -174,6 +179,8 @@ impl App {
                 },
                 Some(std::time::Duration::from_secs(10)),
             )
-            .await
+            .await;
+        worker.abort();
+        served
     }
 }

@@ -22,3 +22,5 @@ pub mod rule_condition;
 pub mod script;
 pub mod script_version;
 pub mod unsubscribe_token;
+pub mod webhook;
+pub mod webhook_delivery;

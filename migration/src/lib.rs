@@ -16,6 +16,7 @@ mod m20261121_000007_member_live_referrals;
 mod m20261122_000008_reward_rule_index;
 mod m20261122_000009_create_employees;
 mod m20261122_000010_lazy_referral_counts;
+mod m20261122_000011_create_webhooks;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_reward_rule_index::Migration),
             Box::new(m20261122_000009_create_employees::Migration),
             Box::new(m20261122_000010_lazy_referral_counts::Migration),
+            Box::new(m20261122_000011_create_webhooks::Migration),
         ]
     }
 }

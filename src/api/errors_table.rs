@@ -176,6 +176,30 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
     ("rrRemoveUnsubscribe", &[]),
     ("rrRemoveUnsubscribeDelete", &[]),
     ("rrGetUnsubscribed", &[]),
+    (
+        "rrSubscribeWebhook",
+        &[(409, "The org already has 100 live subscriptions.")],
+    ),
+    (
+        "rrUnsubscribeWebhook",
+        &[(404, "The key's org has no live subscription with this id.")],
+    ),
+    ("rrWebhookHistory", &[]),
+    ("listWebhooks", &[]),
+    (
+        "rotateWebhookSecret",
+        &[(404, "The key's org has no live subscription with this id.")],
+    ),
+    (
+        "retryWebhookDelivery",
+        &[
+            (404, "The key's org has no delivery with this id."),
+            (
+                409,
+                "The delivery is pending or succeeded, or its subscription was unsubscribed.",
+            ),
+        ],
+    ),
     ("rrRemoveMembersDelete", &[]),
     (
         "rrMemberAccessUrls",

@@ -44,6 +44,8 @@ pub struct AppState {
     pub mailer: crate::mail::Mailer,
     /// Spreadsheet reading, bounded per instance and per org.
     pub imports: crate::import::Imports,
+    /// Where webhook subscriptions may point.
+    pub webhook_policy: crate::webhooks::guard::Policy,
 }
 
 pub type State = Arc<AppState>;
@@ -78,6 +80,8 @@ pub enum ApiTags {
     Bpm,
     /// Employees from and to Excel (native).
     Employees,
+    /// Webhook subscriptions, their signing secrets and deliveries (003 routes and native).
+    Webhooks,
 }
 
 /// `Authorization: Bearer <key>`.
@@ -170,7 +174,7 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             native::members::MembersApi {
                 state: state.clone(),
             },
-            // The 003 programs, members and access URLs, in a tuple of their own.
+            // The 003 programs, members, access URLs, email list and webhooks, in a tuple of their own.
             (
                 rr::programs::RrProgramsApi {
                     state: state.clone(),
@@ -182,6 +186,13 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
                     state: state.clone(),
                 },
                 rr::email::RrEmailApi {
+                    state: state.clone(),
+                },
+                // Webhooks: 003's subscriptions and history, the native list, rotation, retry.
+                rr::hooks::RrHooksApi {
+                    state: state.clone(),
+                },
+                native::webhooks::WebhooksApi {
                     state: state.clone(),
                 },
             ),

@@ -80,6 +80,13 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("rrRemoveUnsubscribe", tenant("members", WRITE)),
     ("rrRemoveUnsubscribeDelete", tenant("members", WRITE)),
     ("rrGetUnsubscribed", tenant("members", READ)),
+    // Webhooks (003 routes and native).
+    ("rrSubscribeWebhook", tenant("webhooks", WRITE)),
+    ("rrUnsubscribeWebhook", tenant("webhooks", WRITE)),
+    ("rrWebhookHistory", tenant("webhooks", READ)),
+    ("listWebhooks", tenant("webhooks", READ)),
+    ("rotateWebhookSecret", tenant("webhooks", WRITE)),
+    ("retryWebhookDelivery", tenant("webhooks", WRITE)),
     ("createRule", tenant("rules", WRITE)),
     ("listRules", tenant("rules", READ)),
     ("getRule", tenant("rules", READ)),

@@ -30,6 +30,7 @@ pub mod rules;
 pub mod scripts;
 pub mod unsubscribes;
 pub mod values;
+pub mod webhooks;
 // payouts: payout methods and transactions, Idempotency-Key.
 pub mod idempotency;
 pub mod payouts;

@@ -28,6 +28,7 @@ pub mod rules;
 pub mod scope;
 pub mod scripts;
 pub mod unsubscribes;
+pub mod webhooks;
 // payouts: payout methods and transactions, rewards as 003 shows them, idempotency keys.
 pub mod idempotency;
 pub mod payouts;
@@ -224,6 +225,17 @@ impl Db {
 
     /// The org's cache generation: it moves after every committed write of the org on this
     /// instance. Read it before querying what you cache; see `write` for the protocol.
+    /// Resolves when a commit has created webhook deliveries since the last call (a permit is
+    /// kept when nobody waits, so a commit between two waits is not missed).
+    pub(crate) async fn deliveries_created(&self) {
+        self.shared.deliveries.notified().await
+    }
+
+    /// Wakes the delivery worker (a delivery was made due outside a commit's fan-out).
+    pub(crate) fn wake_delivery_worker(&self) {
+        self.shared.deliveries.notify_one()
+    }
+
     pub fn generation(&self, org_id: i64) -> u64 {
         self.shared.generation(org_id)
     }
@@ -297,6 +309,14 @@ pub(crate) fn is_fk_violation(err: &DbErr) -> bool {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
+}
+
+/// The placeholder of the `index`-th (from 0) bound value of a raw statement.
+pub(crate) fn placeholder(backend: sea_orm::DbBackend, index: usize) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => format!("${}", index + 1),
+        _ => "?".to_string(),
+    }
 }
 
 /// A fresh SQLite database in a temporary directory (kept alive by the returned guard), for

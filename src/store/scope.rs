@@ -10,7 +10,7 @@
 use entities::{
     access_token, api_key, email_unsubscribe, event, idempotency_key, member, payout,
     payout_transaction, program, referral, referral_action, referral_code, reward, reward_rule,
-    rule_condition, script, script_version,
+    rule_condition, script, script_version, webhook, webhook_delivery,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
@@ -73,6 +73,8 @@ org_owned!(
     rule_condition,
     script,
     script_version,
+    webhook,
+    webhook_delivery,
 );
 
 has_public_id!(
@@ -89,6 +91,8 @@ has_public_id!(
     reward_rule => "rule",
     rule_condition => "condition",
     script => "script",
+    webhook => "webhook",
+    webhook_delivery => "webhook delivery",
 );
 
 /// A select over one org's rows of `E`.

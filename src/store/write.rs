@@ -17,7 +17,9 @@
 //!   store functions that write those call `WriteTxn::changes_config`, so no caller can forget).
 //!   Caches of configuration (the rules a program fires: `domain::rewards::Plan`) stamp with
 //!   it, so an org's everyday writes (referrals, rewards) do not outdate them.
-//! - Events recorded in the transaction are inserted just before the commit (500 per statement).
+//! - Events recorded in the transaction are inserted just before the commit (500 per statement),
+//!   each batch followed by the webhook deliveries it causes (`store::webhooks::fan_out`): a
+//!   delivery exists exactly when its event committed.
 //! - A commit runs to its end in a task of its own, so a cancelled request cannot leave a landed
 //!   commit unannounced to the caches; an unfinished transaction is rolled back before the
 //!   writer lock is released.
@@ -44,6 +46,8 @@ pub(super) struct Shared {
     config_generations: RwLock<HashMap<i64, u64>>,
     /// The last generation handed out, for any org and either kind; generations only grow.
     clock: AtomicU64,
+    /// Told when a commit created webhook deliveries (the worker waits on it between polls).
+    pub(super) deliveries: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -120,6 +124,21 @@ fn take<T>(m: &Mutex<Vec<T>>) -> Vec<T> {
     std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
+/// The public ids of the events a webhook may subscribe to (the others need no fan-out
+/// statement).
+fn subscribable(events: &[entities::event::ActiveModel]) -> Vec<&str> {
+    use sea_orm::ActiveValue::Set;
+    events
+        .iter()
+        .filter_map(|e| match (&e.event_type, &e.public_id) {
+            (Set(t), Set(id)) if crate::webhooks::EVENTS.contains(&t.as_str()) => {
+                Some(id.as_str())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 impl WriteTxn {
     pub(super) fn new(
         txn: DatabaseTransaction,
@@ -185,15 +204,20 @@ impl WriteTxn {
     async fn finish(mut self) -> crate::error::Result<()> {
         let txn = self.txn.take().expect("a WriteTxn is finished once");
         let events = take(&self.events);
+        let mut deliveries = 0;
         for chunk in events.chunks(EVENTS_PER_INSERT) {
             entities::event::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)
                 .await?;
+            deliveries += super::webhooks::fan_out(&txn, &subscribable(chunk)).await?;
         }
         #[allow(clippy::disallowed_methods)] // the one place: the generations move right after
         txn.commit().await?;
         self.shared
             .bump(&take(&self.orgs), self.config.load(Ordering::Relaxed));
+        if deliveries > 0 {
+            self.shared.deliveries.notify_one();
+        }
         for f in take(&self.after_commit) {
             f();
         }

@@ -3,8 +3,10 @@
 //!
 //! Deliveries are rows of `webhook_delivery`, one per (subscription, event), written in the same
 //! transaction as the event (see migration `m20261122_000011`).
+pub mod client;
 pub mod guard;
 pub mod sign;
+pub mod worker;
 
 /// The event names a subscription may name: seed 003's list, then Vouch's own.
 pub const EVENTS: [&str; 16] = [

@@ -13,6 +13,7 @@ pub mod referrals;
 pub mod rewards;
 pub mod rules;
 pub mod scripts;
+pub mod webhooks;
 
 use poem_openapi::Object;
 

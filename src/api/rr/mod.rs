@@ -3,6 +3,7 @@
 //! `{message, code, field}` (003 puts error information in `message`).
 pub mod access;
 pub mod email;
+pub mod hooks;
 pub mod member_types;
 pub mod members;
 pub mod programs;

@@ -4,12 +4,13 @@
 //! A unique conflict fails the whole statement; the caller has checked staff ids and emails
 //! first, in the same transaction, so only a concurrent change can cause one.
 use entities::member;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, IdenStatic, ModelTrait, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, IdenStatic, ModelTrait, Statement, Value};
 
 use super::{apply, insertable};
 use crate::domain::employees::EmployeeChanges;
 use crate::domain::Ctx;
 use crate::store::members::MemberRow;
+use crate::store::placeholder as mark;
 
 /// Rows per multi-row insert in bulk writes (under SQLite's 32,766 bound parameters; fewer,
 /// larger statements: 100 rows per statement wrote 100,000 employees' codes in 1.8 s, 500 in
@@ -122,12 +123,4 @@ pub async fn update_many<C: ConnectionTrait>(
         out.extend(saved);
     }
     Ok(out)
-}
-
-/// The placeholder of the `index`-th (from 0) bound value.
-fn mark(backend: DbBackend, index: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${}", index + 1),
-        _ => "?".to_string(),
-    }
 }
