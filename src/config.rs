@@ -39,6 +39,8 @@ pub struct Config {
     /// `VOUCH_WEBHOOK_ALLOW_PRIVATE=true` lets webhooks go to plain http and to loopback and
     /// private addresses (tests, on-premise receivers). Off by default.
     pub webhook_allow_private: bool,
+    /// Invite feeds (`VOUCH_INVITES__WINDOW_DAYS`, `VOUCH_INVITES__DAILY_CAP`).
+    pub invites: crate::domain::invites::InviteConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -60,6 +62,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("webhook_allow_private", &self.webhook_allow_private)
+            .field("invites", &self.invites)
             .finish()
     }
 }
@@ -80,6 +83,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: None,
             webhook_allow_private: false,
+            invites: crate::domain::invites::InviteConfig::default(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod jobs;
 pub mod mail;
 pub mod rules;
 pub mod scripting;
@@ -72,13 +73,14 @@ pub async fn build_state(config: &Config, db: Db, public_base: String) -> Result
         auth: Authenticator::new(db.clone(), config.admin_key.as_deref()),
         authz: Authz::new().await?,
         limits: web::limits::RateLimits::new(&config.rate_limit),
-        mailer: mail::Mailer::new(
+        mailer: Arc::new(mail::Mailer::new(
             config.smtp_url.as_deref(),
             config.mail_from.as_deref(),
             &config.data_dir,
-        )?,
+        )?),
         imports: import::Imports::new(import_readers()),
         webhook_policy: config.webhook_policy(),
+        invites: config.invites,
         db,
     }))
 }
@@ -165,11 +167,19 @@ impl App {
         self.state.clone()
     }
 
-    /// Serves until Ctrl-C (then drains for up to 10 s), with the webhook delivery worker
-    /// running beside the server.
+    /// Serves until Ctrl-C (then drains for up to 10 s), with the background workers (webhook
+    /// deliveries, invite emails) running beside the server.
     pub async fn run(self) -> std::io::Result<()> {
-        let worker = webhooks::worker::spawn(self.state.db.clone(), self.state.webhook_policy)
-            .map_err(std::io::Error::other)?;
+        let state = &self.state;
+        let workers = [
+            webhooks::worker::spawn(state.db.clone(), state.webhook_policy)
+                .map_err(std::io::Error::other)?,
+            domain::invites::send::spawn(
+                state.db.clone(),
+                state.mailer.clone(),
+                state.public_base.clone(),
+            ),
+        ];
         let route = build_route(self.state);
         let served = poem::Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
@@ -180,7 +190,9 @@ impl App {
                 Some(std::time::Duration::from_secs(10)),
             )
             .await;
-        worker.abort();
+        for worker in workers {
+            worker.abort();
+        }
         served
     }
 }

@@ -8,6 +8,7 @@ pub mod api_key;
 pub mod email_unsubscribe;
 pub mod event;
 pub mod idempotency_key;
+pub mod invite;
 pub mod member;
 pub mod org;
 pub mod payout;

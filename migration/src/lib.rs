@@ -17,6 +17,7 @@ mod m20261122_000008_reward_rule_index;
 mod m20261122_000009_create_employees;
 mod m20261122_000010_lazy_referral_counts;
 mod m20261122_000011_create_webhooks;
+mod m20261122_000012_create_invites;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_create_employees::Migration),
             Box::new(m20261122_000010_lazy_referral_counts::Migration),
             Box::new(m20261122_000011_create_webhooks::Migration),
+            Box::new(m20261122_000012_create_invites::Migration),
         ]
     }
 }

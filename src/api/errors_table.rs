@@ -191,6 +191,24 @@ pub const OPERATION_ERRORS: &[(&str, &[(u16, &str)])] = &[
         &[(404, "The key's org has no live subscription with this id.")],
     ),
     (
+        "rrInviteFeeds",
+        &[
+            (404, "No live member of the key's org matches the query."),
+            (409, "The query matches several members, or the member is disabled or has no active code."),
+        ],
+    ),
+    (
+        "rrInviteFeed",
+        &[
+            (404, "No live member of the key's org matches the query."),
+            (409, "The query matches several members, or the member is disabled or has no active code."),
+        ],
+    ),
+    (
+        "listInvites",
+        &[(404, "`memberId` names no live member of the key's org.")],
+    ),
+    (
         "retryWebhookDelivery",
         &[
             (404, "The key's org has no delivery with this id."),

@@ -41,11 +41,13 @@ pub struct AppState {
     /// Per-org and per-IP rate limits of this instance.
     pub limits: crate::web::limits::RateLimits,
     /// Outgoing mail (SMTP, or the development outbox).
-    pub mailer: crate::mail::Mailer,
+    pub mailer: Arc<crate::mail::Mailer>,
     /// Spreadsheet reading, bounded per instance and per org.
     pub imports: crate::import::Imports,
     /// Where webhook subscriptions may point.
     pub webhook_policy: crate::webhooks::guard::Policy,
+    /// Invite feed settings.
+    pub invites: crate::domain::invites::InviteConfig,
 }
 
 pub type State = Arc<AppState>;
@@ -193,6 +195,9 @@ pub fn service(state: State) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
                     state: state.clone(),
                 },
                 native::webhooks::WebhooksApi {
+                    state: state.clone(),
+                },
+                rr::invites::RrInvitesApi {
                     state: state.clone(),
                 },
             ),

@@ -87,6 +87,10 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("listWebhooks", tenant("webhooks", READ)),
     ("rotateWebhookSecret", tenant("webhooks", WRITE)),
     ("retryWebhookDelivery", tenant("webhooks", WRITE)),
+    // Invite feeds (003) and the native list: on behalf of members.
+    ("rrInviteFeeds", tenant("members", WRITE)),
+    ("rrInviteFeed", tenant("members", WRITE)),
+    ("listInvites", tenant("members", READ)),
     ("createRule", tenant("rules", WRITE)),
     ("listRules", tenant("rules", READ)),
     ("getRule", tenant("rules", READ)),

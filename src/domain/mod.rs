@@ -33,6 +33,7 @@ pub mod values;
 pub mod webhooks;
 // payouts: payout methods and transactions, Idempotency-Key.
 pub mod idempotency;
+pub mod invites;
 pub mod payouts;
 
 pub use ctx::Ctx;

@@ -65,11 +65,11 @@ fn view(row: &WebhookRow) -> WebhookView {
     }
 }
 
-/// The event name a subscription asks for, or 400 naming the valid ones.
-fn event_field(given: &str) -> Result<&'static str> {
+/// The event name given as `field`, or 400 naming the valid ones.
+fn event_field(given: &str, field: &str) -> Result<&'static str> {
     event_name(given).ok_or_else(|| {
         AppError::invalid(
-            "event",
+            field,
             format!(
                 "`{}` is not an event; valid events: {}",
                 given.chars().take(64).collect::<String>(),
@@ -111,7 +111,7 @@ pub async fn subscribe(
     event: &str,
     target_url: &str,
 ) -> Result<WithSecret> {
-    let event = event_field(event)?;
+    let event = event_field(event, "event")?;
     let url = target_field(target_url, policy).await?;
     let txn = db.write(ctx).await?;
     let live = store::list_live(ctx, &*txn, 0, 1).await?.total;
@@ -253,7 +253,7 @@ pub async fn history(
     offset: u64,
     limit: u64,
 ) -> Result<Page<DeliveryView>> {
-    let event = event_field(event)?;
+    let event = event_field(event, "eventName")?;
     let rows = store::history(ctx, db.conn(), event, offset, limit).await?;
     let mut hook_ids: Vec<i64> = rows.items.iter().map(|d| d.webhook_id).collect();
     hook_ids.sort_unstable();

@@ -14,6 +14,7 @@ pub mod access_tokens;
 pub mod api_keys;
 pub mod employees;
 pub mod events;
+pub mod invites;
 pub mod members;
 pub mod orgs;
 pub mod programs;
@@ -229,6 +230,16 @@ impl Db {
     /// kept when nobody waits, so a commit between two waits is not missed).
     pub(crate) async fn deliveries_created(&self) {
         self.shared.deliveries.notified().await
+    }
+
+    /// Resolves when invites were queued since the last call (a permit is kept, as above).
+    pub(crate) async fn invites_queued(&self) {
+        self.shared.invites.notified().await
+    }
+
+    /// Wakes the invite outbox worker (a feed queued invites).
+    pub(crate) fn wake_invite_worker(&self) {
+        self.shared.invites.notify_one()
     }
 
     /// Wakes the delivery worker (a delivery was made due outside a commit's fan-out).

@@ -8,7 +8,7 @@
 //! out only with the org filter already in (`into_select`, for tuple selects and locks). An
 //! entity takes part by naming its columns in an `OrgOwned` (and `HasPublicId`) impl below.
 use entities::{
-    access_token, api_key, email_unsubscribe, event, idempotency_key, member, payout,
+    access_token, api_key, email_unsubscribe, event, idempotency_key, invite, member, payout,
     payout_transaction, program, referral, referral_action, referral_code, reward, reward_rule,
     rule_condition, script, script_version, webhook, webhook_delivery,
 };
@@ -61,6 +61,7 @@ org_owned!(
     email_unsubscribe,
     event,
     idempotency_key,
+    invite,
     member,
     payout,
     payout_transaction,
@@ -80,6 +81,7 @@ org_owned!(
 has_public_id!(
     access_token => "access token",
     api_key => "API key",
+    invite => "invite",
     member => "member",
     payout => "payout",
     payout_transaction => "payout transaction",

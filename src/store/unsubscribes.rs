@@ -17,6 +17,23 @@ pub async fn contains<C: ConnectionTrait>(ctx: &Ctx, db: &C, email_key: &str) ->
         .is_some())
 }
 
+/// Which of these mailbox keys are on the org's list.
+pub async fn listed_among<C: ConnectionTrait>(
+    ctx: &Ctx,
+    db: &C,
+    keys: &[String],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(100) {
+        let rows = scoped::<email_unsubscribe::Entity>(ctx)
+            .filter(email_unsubscribe::Column::EmailKey.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        out.extend(rows.into_iter().map(|r| r.email_key));
+    }
+    Ok(out)
+}
+
 /// Adds an address; `false` when it was on the list already.
 pub async fn add<C: ConnectionTrait>(
     ctx: &Ctx,

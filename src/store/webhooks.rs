@@ -78,7 +78,9 @@ pub async fn insert(ctx: &Ctx, txn: &WriteTxn, new: NewWebhook<'_>) -> Result<We
         updated_at: Set(now),
         ..Default::default()
     };
-    Ok(webhook::Entity::insert(row).exec_with_returning(txn).await?)
+    Ok(webhook::Entity::insert(row)
+        .exec_with_returning(txn)
+        .await?)
 }
 
 /// The org's subscription with this public id, unless unsubscribed.
@@ -314,7 +316,8 @@ pub struct Attempt {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
-/// Records an attempt on a claimed delivery and releases its lease.
+/// Records an attempt on a claimed delivery and releases its lease. A delivery cancelled while
+/// it was being sent (its subscription went away) stays cancelled.
 pub async fn record_attempt<C: ConnectionTrait>(
     db: &C,
     delivery: &DeliveryRow,
@@ -325,16 +328,14 @@ pub async fn record_attempt<C: ConnectionTrait>(
         .col_expr(D::Status, Expr::value(attempt.status))
         .col_expr(D::Attempts, Expr::col(D::Attempts).add(1))
         .col_expr(D::NextAttemptAt, Expr::value(attempt.next_attempt_at))
-        .col_expr(
-            D::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
+        .col_expr(D::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(D::LastAttemptAt, Expr::value(attempt.at))
         .col_expr(D::LastStatusCode, Expr::value(attempt.status_code))
         .col_expr(D::LastLatencyMs, Expr::value(attempt.latency_ms))
         .col_expr(D::LastError, Expr::value(attempt.error))
         .col_expr(D::UpdatedAt, Expr::value(attempt.at))
         .filter(D::Id.eq(delivery.id))
+        .filter(Expr::cust("webhook_delivery.status = 'pending'"))
         .exec(db)
         .await?;
     Ok(())

@@ -48,6 +48,8 @@ pub(super) struct Shared {
     clock: AtomicU64,
     /// Told when a commit created webhook deliveries (the worker waits on it between polls).
     pub(super) deliveries: tokio::sync::Notify,
+    /// Told when invites were queued (the outbox worker waits on it between polls).
+    pub(super) invites: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -131,9 +133,7 @@ fn subscribable(events: &[entities::event::ActiveModel]) -> Vec<&str> {
     events
         .iter()
         .filter_map(|e| match (&e.event_type, &e.public_id) {
-            (Set(t), Set(id)) if crate::webhooks::EVENTS.contains(&t.as_str()) => {
-                Some(id.as_str())
-            }
+            (Set(t), Set(id)) if crate::webhooks::EVENTS.contains(&t.as_str()) => Some(id.as_str()),
             _ => None,
         })
         .collect()

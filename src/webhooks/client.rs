@@ -35,9 +35,8 @@ impl Resolve for GuardedResolver {
         let policy = self.policy;
         let name = name.as_str().to_string();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
             let ips: Vec<_> = addrs.iter().map(|a| a.ip()).collect();
             guard::check_resolved(&name, &ips, policy)?;
             let addrs: Addrs = Box::new(addrs.into_iter());
@@ -111,7 +110,10 @@ impl Sender {
         };
         if let Some(remote) = response.remote_addr() {
             if !self.policy.allow_private && guard::is_forbidden(remote.ip()) {
-                return failure(started, format!("connected to {remote}, not a public address"));
+                return failure(
+                    started,
+                    format!("connected to {remote}, not a public address"),
+                );
             }
         }
         let status = response.status().as_u16();
@@ -185,4 +187,53 @@ fn describe(e: &reqwest::Error) -> String {
 /// Installing it twice is harmless (the second call is refused and ignored).
 pub fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REFUSING: Policy = Policy {
+        allow_private: false,
+    };
+
+    #[tokio::test]
+    async fn a_send_to_a_private_address_written_in_the_url_is_refused_before_connecting() {
+        let sender = Sender::new(REFUSING).unwrap();
+        for url in [
+            "http://93.184.215.14/",
+            "https://127.0.0.1:9/",
+            "https://0x7f000001/",
+            "https://[::ffff:127.0.0.1]/",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://localhost/",
+        ] {
+            let outcome = sender.send(url, &[], b"{}".to_vec()).await;
+            assert_eq!(outcome.status, None, "{url}");
+            assert!(!outcome.succeeded());
+            assert!(outcome.error.is_some(), "{url}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_resolver_refuses_a_name_that_resolves_to_loopback() {
+        let resolver = GuardedResolver { policy: REFUSING };
+        let name: Name = "localhost".parse().unwrap();
+        let refused = match resolver.resolve(name).await {
+            Ok(_) => panic!("localhost resolved through the guard"),
+            Err(e) => e.to_string(),
+        };
+        assert!(refused.contains("not a public address"), "{refused}");
+        let allowing = GuardedResolver {
+            policy: Policy {
+                allow_private: true,
+            },
+        };
+        let addrs: Vec<_> = allowing
+            .resolve("localhost".parse().unwrap())
+            .await
+            .unwrap()
+            .collect();
+        assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
+    }
 }

@@ -10,17 +10,16 @@
 //!   endpoint's failures do not come back in lockstep, and never sooner than a `Retry-After`;
 //!   after the last, the delivery is `failed`. A 410 Gone fails it at once and disables its
 //!   subscription. Only 2xx is success: 3xx (never followed), 4xx and 5xx are failures.
-//! - Fairness: at most `CONCURRENCY` sends in flight on an instance, at most `PER_ORG` of them
-//!   for one org, so an org whose endpoint hangs holds at most `PER_ORG` slots for 15 s each.
+//! - Fairness (`crate::jobs`): at most `CONCURRENCY` sends in flight on an instance, at most
+//!   `PER_ORG` of them for one org, so an org whose endpoint hangs holds at most `PER_ORG`
+//!   slots for 15 s each.
 //! - The worker never runs on a request's thread: it is a task of its own, woken by a commit
 //!   that created deliveries and otherwise polling every `POLL`.
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use tokio::task::JoinSet;
 
 use super::client::{Outcome, Sender};
 use super::guard::Policy;
@@ -52,98 +51,63 @@ const POLL: Duration = Duration::from_secs(1);
 
 /// Starts the worker on `db`; it runs until the task is aborted.
 pub fn spawn(db: Db, policy: Policy) -> crate::error::Result<tokio::task::JoinHandle<()>> {
-    let sender = Arc::new(Sender::new(policy)?);
-    Ok(tokio::spawn(run(db, sender)))
+    let queue = Deliveries {
+        db,
+        sender: Sender::new(policy)?,
+    };
+    let limits = crate::jobs::Limits {
+        concurrency: CONCURRENCY,
+        per_org: PER_ORG,
+        poll: POLL,
+    };
+    Ok(tokio::spawn(crate::jobs::run(Arc::new(queue), limits)))
 }
 
-async fn run(db: Db, sender: Arc<Sender>) {
-    let mut in_flight: JoinSet<i64> = JoinSet::new();
-    let mut per_org: HashMap<i64, usize> = HashMap::new();
-    loop {
-        while let Some(done) = in_flight.try_join_next() {
-            finished(&mut per_org, done);
-        }
-        let free = CONCURRENCY - in_flight.len();
-        let claimed = if free > 0 {
-            let busy: Vec<i64> = per_org
-                .iter()
-                .filter(|(_, n)| **n >= PER_ORG)
-                .map(|(org, _)| *org)
-                .collect();
-            match claim(&db, free, &busy).await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "webhook worker could not claim deliveries");
-                    vec![]
-                }
-            }
-        } else {
-            vec![]
-        };
-        let idle = claimed.is_empty();
-        let mut over_share = Vec::new();
-        for c in claimed {
-            let org = c.delivery.org_id;
-            let n = per_org.entry(org).or_default();
-            if *n >= PER_ORG {
-                // One batch may hold more of an org than its share: give those back.
-                over_share.push(c.delivery.id);
-                continue;
-            }
-            *n += 1;
-            let (db, sender) = (db.clone(), sender.clone());
-            in_flight.spawn(async move {
-                if let Err(e) = deliver(&db, &sender, c).await {
-                    tracing::warn!(error = %e, "webhook attempt could not be recorded");
-                }
-                org
-            });
-        }
-        if let Err(e) = release(&db, over_share).await {
-            tracing::warn!(error = %e, "webhook worker could not release deliveries");
-        }
-        if idle || in_flight.len() >= CONCURRENCY {
-            tokio::select! {
-                _ = db.deliveries_created() => {}
-                _ = tokio::time::sleep(POLL) => {}
-                Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                    finished(&mut per_org, done);
-                }
-            }
-        }
+/// The delivery table as the worker sees it.
+struct Deliveries {
+    db: Db,
+    sender: Sender,
+}
+
+impl crate::jobs::Job for Claimed {
+    fn org_id(&self) -> i64 {
+        self.delivery.org_id
+    }
+    fn id(&self) -> i64 {
+        self.delivery.id
     }
 }
 
-fn finished(per_org: &mut HashMap<i64, usize>, done: Result<i64, tokio::task::JoinError>) {
-    if let Ok(org) = done {
-        if let Some(n) = per_org.get_mut(&org) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                per_org.remove(&org);
-            }
+#[async_trait::async_trait]
+impl crate::jobs::Queue for Deliveries {
+    type Job = Claimed;
+    const NAME: &'static str = "webhooks";
+
+    async fn claim(&self, limit: usize, busy: &[i64]) -> crate::error::Result<Vec<Claimed>> {
+        let now = crate::domain::clock::now();
+        if !store::any_due(self.db.conn(), now).await? {
+            return Ok(vec![]);
         }
+        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let txn = self.db.write_admin().await?;
+        let claimed = store::claim(&txn, now, lease, limit as u64, busy).await?;
+        txn.commit().await?;
+        Ok(claimed)
     }
-}
 
-async fn claim(db: &Db, limit: usize, busy: &[i64]) -> crate::error::Result<Vec<Claimed>> {
-    let now = crate::domain::clock::now();
-    if !store::any_due(db.conn(), now).await? {
-        return Ok(vec![]);
+    async fn release(&self, ids: Vec<i64>) -> crate::error::Result<()> {
+        let txn = self.db.write_admin().await?;
+        store::release(&txn, ids).await?;
+        txn.commit().await
     }
-    let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    let txn = db.write_admin().await?;
-    let claimed = store::claim(&txn, now, lease, limit as u64, busy).await?;
-    txn.commit().await?;
-    Ok(claimed)
-}
 
-async fn release(db: &Db, ids: Vec<i64>) -> crate::error::Result<()> {
-    if ids.is_empty() {
-        return Ok(());
+    async fn run(&self, job: Claimed) -> crate::error::Result<()> {
+        deliver(&self.db, &self.sender, job).await
     }
-    let txn = db.write_admin().await?;
-    store::release(&txn, ids).await?;
-    txn.commit().await
+
+    async fn woken(&self) {
+        self.db.deliveries_created().await
+    }
 }
 
 /// Sends one claimed delivery and records the attempt.
@@ -272,7 +236,10 @@ mod tests {
         let mut slow = answered(503);
         slow.retry_after = Some(Duration::from_secs(600));
         let step = next_step(&slow, 1, at);
-        assert_eq!(step.next_attempt_at, Some(at + chrono::Duration::seconds(600)));
+        assert_eq!(
+            step.next_attempt_at,
+            Some(at + chrono::Duration::seconds(600))
+        );
         slow.retry_after = Some(Duration::from_secs(1));
         let step = next_step(&slow, 2, at);
         let wait = (step.next_attempt_at.unwrap() - at).num_seconds();

@@ -57,6 +57,8 @@ pub fn config() -> Config {
     Config {
         bind: "127.0.0.1:0".into(),
         admin_key: Some(ADMIN_KEY.into()),
+        // Webhook tests deliver to a receiver on loopback; `webhooks::ssrf` turns it off.
+        webhook_allow_private: true,
         ..Config::default()
     }
 }
@@ -79,6 +81,11 @@ impl TestApp {
 
     /// A fresh schema in the PostgreSQL database named by `VOUCH_TEST_DATABASE_URL`, if set.
     pub async fn postgres() -> Option<TestApp> {
+        TestApp::postgres_with(config()).await
+    }
+
+    /// `postgres` with its own configuration.
+    pub async fn postgres_with(config: Config) -> Option<TestApp> {
         let url = std::env::var("VOUCH_TEST_DATABASE_URL")
             .ok()
             .filter(|u| u.starts_with("postgres"))?;
@@ -112,11 +119,14 @@ impl TestApp {
         .await
         .expect("postgres connect with schema");
         db.migrate().await.expect("migrate postgres");
-        Some(TestApp::spawn(db, None).await)
+        Some(TestApp::spawn_with(config, db, None).await)
     }
 
     /// An app served elsewhere (e.g. by the real binary) at `base`, over `db`.
     pub fn at(base: String, db: Db, dir: Option<tempfile::TempDir>) -> TestApp {
+        // reqwest is built with rustls and no provider of its own (see Cargo.toml); an app
+        // built in this process installs ring, a server in another process does not.
+        vouch::webhooks::client::install_crypto();
         TestApp {
             base,
             client: reqwest::Client::new(),

@@ -12,7 +12,7 @@ use vouch::store::{Db, DbOptions};
 
 /// The real binary, serving on SQLite at the default log level with its stderr and stdout
 /// captured; killed on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     log: Arc<Mutex<String>>,
 }
@@ -31,6 +31,11 @@ impl Server {
 
     /// Starts `vouch serve` at `RUST_LOG=info`; answers it and its base URL once it listens.
     fn start(dir: &std::path::Path) -> (Server, String) {
+        Server::start_with(dir, &[])
+    }
+
+    /// `start` with more environment variables.
+    pub(crate) fn start_with(dir: &std::path::Path, env: &[(&str, &str)]) -> (Server, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
             .arg("serve")
             .env("RUST_LOG", "info")
@@ -41,6 +46,7 @@ impl Server {
             .env_remove("VOUCH_DATABASE_URL")
             .env_remove("VOUCH_PUBLIC_URL")
             .env_remove("VOUCH_LOG_FORMAT")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

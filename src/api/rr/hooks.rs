@@ -80,7 +80,11 @@ impl RrHooksApi {
     /// (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed with the secret's bytes
     /// after `whsec_`). Failed attempts are retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
     /// 14 h, 20 h and 24 h; a 410 answer disables the subscription.
-    #[oai(path = "/api/hooks", method = "post", operation_id = "rrSubscribeWebhook")]
+    #[oai(
+        path = "/api/hooks",
+        method = "post",
+        operation_id = "rrSubscribeWebhook"
+    )]
     async fn subscribe(
         &self,
         auth: ApiAuth,
@@ -105,7 +109,11 @@ impl RrHooksApi {
     }
 
     /// Unsubscribe (DELETE with a JSON body)
-    #[oai(path = "/api/hooks", method = "delete", operation_id = "rrUnsubscribeWebhook")]
+    #[oai(
+        path = "/api/hooks",
+        method = "delete",
+        operation_id = "rrUnsubscribeWebhook"
+    )]
     async fn unsubscribe(
         &self,
         auth: ApiAuth,

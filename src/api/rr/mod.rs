@@ -4,6 +4,7 @@
 pub mod access;
 pub mod email;
 pub mod hooks;
+pub mod invites;
 pub mod member_types;
 pub mod members;
 pub mod programs;
