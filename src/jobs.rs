@@ -44,17 +44,47 @@ pub struct Limits {
     pub concurrency: usize,
     pub per_org: usize,
     pub poll: Duration,
+    /// A job still running after this is abandoned (its lease then runs out and the job is
+    /// claimed again); keep it inside the queue's lease.
+    pub run_timeout: Duration,
+}
+
+/// Starts `queue`'s loop in a task of its own, restarted (after a second) should it ever panic.
+/// Aborting the returned handle stops the loop and its running jobs.
+pub fn spawn<Q: Queue>(queue: Arc<Q>, limits: Limits) -> tokio::task::JoinHandle<()> {
+    /// Aborts the loop when the supervisor is aborted (dropping a `JoinHandle` does not).
+    struct AbortOnDrop(tokio::task::JoinHandle<()>);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    tokio::spawn(async move {
+        loop {
+            let mut inner = AbortOnDrop(tokio::spawn(run(queue.clone(), limits)));
+            if let Err(e) = (&mut inner.0).await {
+                tracing::error!(error = %e, worker = Q::NAME, "worker loop stopped; restarting");
+                metrics::counter!("vouch_worker_restarts_total", "worker" => Q::NAME).increment(1);
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
 }
 
 /// Runs `queue` until the task is aborted.
-pub async fn run<Q: Queue>(queue: Arc<Q>, limits: Limits) {
+async fn run<Q: Queue>(queue: Arc<Q>, limits: Limits) {
     let mut running: JoinSet<()> = JoinSet::new();
     let mut slots = Slots::default();
     loop {
         while let Some(done) = running.try_join_next_with_id() {
             slots.finished(done);
         }
-        let free = limits.concurrency.saturating_sub(running.len());
+        // At most one org's share per claim: a claim that is all one org's gives back at most
+        // `per_org - 1` jobs, however many slots are free.
+        let free = limits
+            .concurrency
+            .saturating_sub(running.len())
+            .min(limits.per_org);
         let claimed = if free > 0 {
             let busy = slots.busy(limits.per_org);
             queue.claim(free, &busy).await.unwrap_or_else(|e| {
@@ -74,8 +104,12 @@ pub async fn run<Q: Queue>(queue: Arc<Q>, limits: Limits) {
             }
             let queue = queue.clone();
             let task = running.spawn(async move {
-                if let Err(e) = queue.run(job).await {
-                    tracing::warn!(error = %e, worker = Q::NAME, "a job's outcome was not recorded");
+                match tokio::time::timeout(limits.run_timeout, queue.run(job)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, worker = Q::NAME, "a job's outcome was not recorded")
+                    }
+                    Err(_) => tracing::warn!(worker = Q::NAME, "a job timed out; its lease will lapse"),
                 }
             });
             slots.take(task.id(), org);
@@ -85,6 +119,7 @@ pub async fn run<Q: Queue>(queue: Arc<Q>, limits: Limits) {
                 tracing::warn!(error = %e, worker = Q::NAME, "could not give jobs back");
             }
         }
+        // Sleep when there was nothing to claim or no slot is free; otherwise claim again now.
         if idle || running.len() >= limits.concurrency {
             tokio::select! {
                 _ = queue.woken() => {}

@@ -19,7 +19,7 @@ use url::Url;
 use super::{ids, Ctx, PageReq};
 use crate::error::{AppError, Result};
 use crate::store::webhooks::{self as store, DeliveryRow, NewWebhook, WebhookRow};
-use crate::store::{Db, Page};
+use crate::store::{orgs, Db, Page};
 use crate::webhooks::guard::{self, Policy};
 use crate::webhooks::{event_name, sign, EVENTS};
 
@@ -45,11 +45,20 @@ pub struct WebhookView {
 }
 
 /// A subscription with its secret: the answer to creating or rotating one, the only times the
-/// secret is shown.
-#[derive(Debug, Clone)]
+/// secret is shown. `Debug` leaves the secret out.
+#[derive(Clone)]
 pub struct WithSecret {
     pub webhook: WebhookView,
     pub secret: String,
+}
+
+impl std::fmt::Debug for WithSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WithSecret")
+            .field("webhook", &self.webhook)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
 }
 
 fn view(row: &WebhookRow) -> WebhookView {
@@ -114,6 +123,8 @@ pub async fn subscribe(
     let event = event_field(event, "event")?;
     let url = target_field(target_url, policy).await?;
     let txn = db.write(ctx).await?;
+    // Under the org's lock, so that racing subscriptions cannot pass the cap together.
+    orgs::lock_for_update(ctx, &txn).await?;
     let live = store::list_live(ctx, &*txn, 0, 1).await?.total;
     if live >= MAX_SUBSCRIPTIONS {
         return Err(AppError::conflict(format!(
@@ -170,13 +181,16 @@ pub async fn list(ctx: &Ctx, db: &Db, page: PageReq) -> Result<Page<WebhookView>
 }
 
 /// Gives a subscription a new secret; the old one signs too until `ROTATION_OVERLAP` passes.
+/// (A second rotation within the overlap retires the first secret at once: only the secret
+/// just replaced keeps signing.)
 pub async fn rotate_secret(ctx: &Ctx, db: &Db, id: &str) -> Result<WithSecret> {
-    let mut row = live(ctx, db, id, "id").await?;
+    let row = live(ctx, db, id, "id").await?;
     let secret = sign::new_secret();
-    row.previous_secret = Some(std::mem::replace(&mut row.secret, secret.clone()));
-    row.previous_secret_until = Some(super::clock::now() + ROTATION_OVERLAP);
+    let until = super::clock::now() + ROTATION_OVERLAP;
     let txn = db.write(ctx).await?;
-    let row = store::save(ctx, &txn, row).await?;
+    let row = store::rotate_secret(ctx, &txn, row.id, &secret, until)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("webhook subscription `{}`", id.trim())))?;
     txn.commit().await?;
     Ok(WithSecret {
         webhook: view(&row),
@@ -300,11 +314,13 @@ pub async fn retry(ctx: &Ctx, db: &Db, id: &str) -> Result<DeliveryView> {
     }
     let txn = db.write(ctx).await?;
     if hook.disabled_at.is_some() {
-        hook.disabled_at = None;
-        hook.disabled_reason = None;
-        hook = store::save(ctx, &txn, hook).await?;
+        hook = store::enable(ctx, &txn, hook.id).await?.ok_or_else(|| {
+            AppError::conflict("the delivery's subscription was unsubscribed; subscribe again")
+        })?;
     }
-    let row = store::requeue(ctx, &txn, row.id).await?;
+    let row = store::requeue(ctx, &txn, row.id)
+        .await?
+        .ok_or_else(|| AppError::conflict("the delivery is being retried already"))?;
     txn.commit().await?;
     db.wake_delivery_worker();
     Ok(delivery_view(row, &[hook]))

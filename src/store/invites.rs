@@ -2,17 +2,15 @@
 //!
 //! Invariants:
 //! - A feed decides which contacts to queue inside one write transaction that holds the org's
-//!   invite lock (`lock_org`: on SQLite the writer lock already serialises writers; on
-//!   PostgreSQL a row lock on the org), so two feeds racing cannot both queue one contact for
-//!   one member, nor together pass the org's daily cap.
+//!   lock (`orgs::lock_for_update`), so two feeds racing cannot both queue one contact for one
+//!   member, nor together pass the org's daily cap.
 //! - `status = 'queued'` is written into the SQL, never bound, so the partial index
 //!   `ix_invite_due` serves the worker's scans.
 use chrono::{DateTime, Utc};
 use entities::{invite, member};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::scope::scoped;
@@ -21,19 +19,6 @@ use crate::domain::Ctx;
 use crate::error::Result;
 
 pub use entities::invite::Model as InviteRow;
-
-/// Serialises the org's invite feeds (PostgreSQL; SQLite's writer lock already does).
-pub async fn lock_org(ctx: &Ctx, txn: &WriteTxn) -> Result<()> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id FROM org WHERE id = $1 FOR UPDATE",
-            [ctx.org_id.into()],
-        ))
-        .await?;
-    }
-    Ok(())
-}
 
 /// Which of these mailbox keys the member invited at or after `since` (queued or sent).
 pub async fn invited_since<C: ConnectionTrait>(
@@ -144,7 +129,8 @@ pub async fn any_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<b
         .is_some())
 }
 
-/// Leases up to `limit` due invites of orgs not in `busy`, any org's, oldest due first.
+/// Leases up to `limit` due invites of orgs not in `busy`, any org's, oldest due first, and
+/// counts the attempt (so a send that never records its end still uses up the schedule).
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -173,14 +159,15 @@ pub async fn claim<C: ConnectionTrait>(
     }
     Ok(invite::Entity::update_many()
         .col_expr(I::LockedUntil, Expr::value(lease_until))
+        .col_expr(I::Attempts, Expr::col(I::Attempts).add(1))
         .col_expr(I::UpdatedAt, Expr::value(now))
         .filter(I::Id.in_subquery(due))
         .exec_with_returning(db)
         .await?)
 }
 
-/// Records an attempt: `status` `sent`, `queued` again (with `next_attempt_at`), `skipped` or
-/// `failed`; the lease ends.
+/// Records the attempt `claim` counted: `status` `sent`, `queued` again (with
+/// `next_attempt_at`), `skipped` or `failed`; the lease ends.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -192,7 +179,6 @@ pub async fn record<C: ConnectionTrait>(
     let now = crate::domain::clock::now();
     invite::Entity::update_many()
         .col_expr(I::Status, Expr::value(status))
-        .col_expr(I::Attempts, Expr::col(I::Attempts).add(1))
         .col_expr(I::NextAttemptAt, Expr::value(next_attempt_at))
         .col_expr(I::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(I::LastError, Expr::value(error))
@@ -213,12 +199,16 @@ pub async fn member_of<C: ConnectionTrait>(
     super::scope::find_by_id::<member::Entity>(ctx, db, invite.member_id).await
 }
 
-/// Gives claimed invites back unsent (their lease ends now).
+/// Gives claimed invites back unsent: the lease ends and the attempt is not counted.
 pub async fn release<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<()> {
     invite::Entity::update_many()
         .col_expr(
             invite::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            invite::Column::Attempts,
+            Expr::col(invite::Column::Attempts).sub(1),
         )
         .filter(invite::Column::Id.is_in(ids))
         .exec(db)

@@ -224,8 +224,6 @@ impl Db {
         self.shared.writer_guard().await
     }
 
-    /// The org's cache generation: it moves after every committed write of the org on this
-    /// instance. Read it before querying what you cache; see `write` for the protocol.
     /// Resolves when a commit has created webhook deliveries since the last call (a permit is
     /// kept when nobody waits, so a commit between two waits is not missed).
     pub(crate) async fn deliveries_created(&self) {
@@ -247,6 +245,8 @@ impl Db {
         self.shared.deliveries.notify_one()
     }
 
+    /// The org's cache generation: it moves after every committed write of the org on this
+    /// instance. Read it before querying what you cache; see `write` for the protocol.
     pub fn generation(&self, org_id: i64) -> u64 {
         self.shared.generation(org_id)
     }

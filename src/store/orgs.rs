@@ -94,3 +94,20 @@ pub async fn find_admin_key<C: ConnectionTrait>(
         .one(db)
         .await?)
 }
+
+/// Serialises one kind of write within an org until the transaction ends: on PostgreSQL a
+/// `FOR NO KEY UPDATE` row lock on the org (it does not block the inserts that reference the
+/// org, which take `FOR KEY SHARE`); on SQLite the writer lock every write transaction holds
+/// already serialises them.
+pub async fn lock_for_update(ctx: &crate::domain::Ctx, txn: &super::WriteTxn) -> Result<()> {
+    use sea_orm::{DbBackend, Statement};
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM org WHERE id = $1 FOR NO KEY UPDATE",
+            [ctx.org_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}

@@ -123,12 +123,40 @@ pub async fn by_ids<C: ConnectionTrait>(
         .await
 }
 
-/// Saves a changed subscription (secret rotation, re-enabling).
-pub async fn save(ctx: &Ctx, txn: &WriteTxn, mut row: WebhookRow) -> Result<WebhookRow> {
-    use sea_orm::{ActiveModelTrait, IntoActiveModel};
-    row.org_id = ctx.org_id;
-    row.updated_at = crate::domain::clock::now();
-    Ok(row.into_active_model().reset_all().update(txn).await?)
+/// Rotates a live subscription's secret in one statement: the current one becomes the previous
+/// one, signing until `overlap_until`. `None` when it is not live (unsubscribed meanwhile).
+pub async fn rotate_secret(
+    ctx: &Ctx,
+    txn: &WriteTxn,
+    id: i64,
+    secret: &str,
+    overlap_until: DateTime<Utc>,
+) -> Result<Option<WebhookRow>> {
+    use webhook::Column as W;
+    let rows = update::<webhook::Entity>(ctx)
+        .col_expr(W::PreviousSecret, Expr::col(W::Secret))
+        .col_expr(W::Secret, Expr::value(secret))
+        .col_expr(W::PreviousSecretUntil, Expr::value(overlap_until))
+        .col_expr(W::UpdatedAt, Expr::value(crate::domain::clock::now()))
+        .filter(W::Id.eq(id))
+        .filter(W::DeletedAt.is_null())
+        .exec_with_returning(txn)
+        .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// Enables a subscription a 410 disabled, unless it was unsubscribed meanwhile.
+pub async fn enable(ctx: &Ctx, txn: &WriteTxn, id: i64) -> Result<Option<WebhookRow>> {
+    use webhook::Column as W;
+    let rows = update::<webhook::Entity>(ctx)
+        .col_expr(W::DisabledAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(W::DisabledReason, Expr::value(Option::<String>::None))
+        .col_expr(W::UpdatedAt, Expr::value(crate::domain::clock::now()))
+        .filter(W::Id.eq(id))
+        .filter(W::DeletedAt.is_null())
+        .exec_with_returning(txn)
+        .await?;
+    Ok(rows.into_iter().next())
 }
 
 /// Marks a subscription unsubscribed and cancels its pending deliveries.
@@ -187,8 +215,9 @@ pub async fn find_delivery<C: ConnectionTrait>(
     super::scope::find_by_public_id::<webhook_delivery::Entity>(ctx, db, public_id).await
 }
 
-/// Makes a finished delivery pending again, due now, for one more attempt.
-pub async fn requeue(ctx: &Ctx, txn: &WriteTxn, id: i64) -> Result<DeliveryRow> {
+/// Makes a failed or cancelled delivery pending again, due now, for one more attempt. `None`
+/// when it is no longer failed or cancelled (a racing retry got there first).
+pub async fn requeue(ctx: &Ctx, txn: &WriteTxn, id: i64) -> Result<Option<DeliveryRow>> {
     let now = crate::domain::clock::now();
     let rows = update::<webhook_delivery::Entity>(ctx)
         .col_expr(webhook_delivery::Column::Status, Expr::value("pending"))
@@ -199,11 +228,10 @@ pub async fn requeue(ctx: &Ctx, txn: &WriteTxn, id: i64) -> Result<DeliveryRow> 
         )
         .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
         .filter(webhook_delivery::Column::Id.eq(id))
+        .filter(webhook_delivery::Column::Status.is_in(["failed", "cancelled"]))
         .exec_with_returning(txn)
         .await?;
-    rows.into_iter()
-        .next()
-        .ok_or_else(|| crate::error::AppError::not_found(format!("webhook delivery {id}")))
+    Ok(rows.into_iter().next())
 }
 
 /// A delivery a worker claimed, with what it needs to send it.
@@ -216,8 +244,9 @@ pub struct Claimed {
 }
 
 /// Leases up to `limit` due deliveries until `lease_until`, skipping the orgs in `busy` (those
-/// already at their share of this worker), oldest due first. Any org's: the worker runs for
-/// the whole instance.
+/// already at their share of this worker), oldest due first, and counts the attempt (so a send
+/// that never records its end still uses up the schedule). Any org's: the worker runs for the
+/// whole instance.
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -246,6 +275,7 @@ pub async fn claim<C: ConnectionTrait>(
     }
     let deliveries = webhook_delivery::Entity::update_many()
         .col_expr(D::LockedUntil, Expr::value(lease_until))
+        .col_expr(D::Attempts, Expr::col(D::Attempts).add(1))
         .col_expr(D::UpdatedAt, Expr::value(now))
         .filter(D::Id.in_subquery(due))
         .exec_with_returning(db)
@@ -290,7 +320,7 @@ pub async fn any_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<b
         .is_some())
 }
 
-/// Gives claimed deliveries back unsent (their lease ends now).
+/// Gives claimed deliveries back unsent: the lease ends and the attempt is not counted.
 pub async fn release<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<()> {
     use webhook_delivery::Column as D;
     if ids.is_empty() {
@@ -298,6 +328,7 @@ pub async fn release<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<()> {
     }
     webhook_delivery::Entity::update_many()
         .col_expr(D::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(D::Attempts, Expr::col(D::Attempts).sub(1))
         .filter(D::Id.is_in(ids))
         .exec(db)
         .await?;
@@ -316,8 +347,8 @@ pub struct Attempt {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
-/// Records an attempt on a claimed delivery and releases its lease. A delivery cancelled while
-/// it was being sent (its subscription went away) stays cancelled.
+/// Records the attempt `claim` counted and releases the lease. A delivery cancelled while it
+/// was being sent (its subscription went away) stays cancelled.
 pub async fn record_attempt<C: ConnectionTrait>(
     db: &C,
     delivery: &DeliveryRow,
@@ -326,7 +357,6 @@ pub async fn record_attempt<C: ConnectionTrait>(
     use webhook_delivery::Column as D;
     webhook_delivery::Entity::update_many()
         .col_expr(D::Status, Expr::value(attempt.status))
-        .col_expr(D::Attempts, Expr::col(D::Attempts).add(1))
         .col_expr(D::NextAttemptAt, Expr::value(attempt.next_attempt_at))
         .col_expr(D::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(D::LastAttemptAt, Expr::value(attempt.at))

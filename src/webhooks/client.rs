@@ -121,12 +121,14 @@ impl Sender {
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| retry_after(v, std::time::SystemTime::now()));
         let mut body = Vec::new();
         while body.len() < BODY_CAP {
             match response.chunk().await {
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk[..chunk.len().min(BODY_CAP)]),
+                Ok(Some(chunk)) => {
+                    let room = BODY_CAP - body.len();
+                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
                 _ => break,
             }
         }
@@ -151,6 +153,17 @@ impl Sender {
             }),
         }
     }
+}
+
+/// A `Retry-After` value: delay-seconds or an HTTP date (RFC 9110 §10.2.3); a date in the past
+/// is no delay.
+fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn failure(started: Instant, error: String) -> Outcome {
@@ -200,19 +213,38 @@ mod tests {
     #[tokio::test]
     async fn a_send_to_a_private_address_written_in_the_url_is_refused_before_connecting() {
         let sender = Sender::new(REFUSING).unwrap();
-        for url in [
-            "http://93.184.215.14/",
-            "https://127.0.0.1:9/",
-            "https://0x7f000001/",
-            "https://[::ffff:127.0.0.1]/",
-            "https://169.254.169.254/latest/meta-data/",
-            "https://localhost/",
+        for (url, why) in [
+            ("http://93.184.215.14/", "must be https"),
+            ("https://127.0.0.1:9/", "not a public address"),
+            ("https://0x7f000001/", "not a public address"),
+            ("https://[::ffff:127.0.0.1]/", "not a public address"),
+            (
+                "https://169.254.169.254/latest/meta-data/",
+                "not a public address",
+            ),
+            ("https://localhost/", "is this machine"),
         ] {
             let outcome = sender.send(url, &[], b"{}".to_vec()).await;
             assert_eq!(outcome.status, None, "{url}");
-            assert!(!outcome.succeeded());
-            assert!(outcome.error.is_some(), "{url}");
+            let error = outcome.error.unwrap_or_default();
+            assert!(error.contains(why), "{url}: {error}");
         }
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_an_http_date() {
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT.
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:30:00 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
     }
 
     #[tokio::test]
@@ -223,7 +255,7 @@ mod tests {
             Ok(_) => panic!("localhost resolved through the guard"),
             Err(e) => e.to_string(),
         };
-        assert!(refused.contains("not a public address"), "{refused}");
+        assert!(refused.contains("not public"), "{refused}");
         let allowing = GuardedResolver {
             policy: Policy {
                 allow_private: true,

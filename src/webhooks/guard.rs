@@ -71,12 +71,13 @@ pub fn check_resolved(name: &str, addrs: &[IpAddr], policy: Policy) -> Result<()
     if policy.allow_private {
         return Ok(());
     }
-    for ip in addrs {
-        check_ip(*ip).map_err(|_| {
-            Refused(format!(
-                "`{name}` resolves to {ip}, which is not a public address"
-            ))
-        })?;
+    // The refusal does not say which address: it is shown to the tenant, and would map the
+    // operator's internal names for them. The caller logs it.
+    if let Some(ip) = addrs.iter().find(|ip| is_forbidden(**ip)) {
+        tracing::info!(name, %ip, "webhook target resolves to a forbidden address");
+        return Err(Refused(format!(
+            "`{name}` resolves to an address that is not public"
+        )));
     }
     Ok(())
 }

@@ -48,6 +48,8 @@ const LEASE: Duration = Duration::from_secs(60);
 const CONCURRENCY: usize = 32;
 const PER_ORG: usize = 4;
 const POLL: Duration = Duration::from_secs(1);
+/// A job that takes longer is abandoned (well inside `LEASE`, so no other worker has taken it).
+const RUN_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// Starts the worker on `db`; it runs until the task is aborted.
 pub fn spawn(db: Db, policy: Policy) -> crate::error::Result<tokio::task::JoinHandle<()>> {
@@ -59,8 +61,9 @@ pub fn spawn(db: Db, policy: Policy) -> crate::error::Result<tokio::task::JoinHa
         concurrency: CONCURRENCY,
         per_org: PER_ORG,
         poll: POLL,
+        run_timeout: RUN_TIMEOUT,
     };
-    Ok(tokio::spawn(crate::jobs::run(Arc::new(queue), limits)))
+    Ok(crate::jobs::spawn(Arc::new(queue), limits))
 }
 
 /// The delivery table as the worker sees it.
@@ -84,12 +87,13 @@ impl crate::jobs::Queue for Deliveries {
     const NAME: &'static str = "webhooks";
 
     async fn claim(&self, limit: usize, busy: &[i64]) -> crate::error::Result<Vec<Claimed>> {
-        let now = crate::domain::clock::now();
-        if !store::any_due(self.db.conn(), now).await? {
+        if !store::any_due(self.db.conn(), crate::domain::clock::now()).await? {
             return Ok(vec![]);
         }
-        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
         let txn = self.db.write_admin().await?;
+        // The lease starts once the writer is ours: waiting for it must not shorten the lease.
+        let now = crate::domain::clock::now();
+        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
         let claimed = store::claim(&txn, now, lease, limit as u64, busy).await?;
         txn.commit().await?;
         Ok(claimed)
@@ -136,7 +140,8 @@ async fn deliver(db: &Db, sender: &Sender, c: Claimed) -> crate::error::Result<(
     ];
     let outcome = sender.send(&c.delivery.target_url, &headers, body).await;
     let at = crate::domain::clock::now();
-    let attempt = next_step(&outcome, c.delivery.attempts + 1, at);
+    // `attempts` already counts this one (the claim counted it).
+    let attempt = next_step(&outcome, c.delivery.attempts, at);
     metrics::counter!("vouch_webhook_attempts_total", "outcome" => attempt.status).increment(1);
     tracing::info!(
         delivery = %msg_id,
@@ -208,6 +213,15 @@ mod tests {
         assert_eq!(next_step(&answered(204), 1, at).status, "succeeded");
         let gone = next_step(&answered(410), 1, at);
         assert_eq!((gone.status, gone.next_attempt_at), ("failed", None));
+    }
+
+    #[test]
+    fn the_schedule_is_the_issues() {
+        let secs: Vec<u64> = SCHEDULE.iter().map(Duration::as_secs).collect();
+        assert_eq!(
+            secs,
+            [0, 5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400]
+        );
     }
 
     #[test]

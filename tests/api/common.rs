@@ -57,7 +57,7 @@ pub fn config() -> Config {
     Config {
         bind: "127.0.0.1:0".into(),
         admin_key: Some(ADMIN_KEY.into()),
-        // Webhook tests deliver to a receiver on loopback; `webhooks::ssrf` turns it off.
+        // Webhook tests deliver to a receiver on loopback; the SSRF tests in `webhooks` turn it off.
         webhook_allow_private: true,
         ..Config::default()
     }

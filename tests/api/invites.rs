@@ -199,3 +199,16 @@ db_test!(
         assert_eq!(s, 200, "an analyst reads");
     }
 );
+
+db_test!(
+    async fn feeds_racing_for_one_contact_queue_it_once(app) {
+        let (k, m) = member_of_new_org(&app, "Acme").await;
+        let calls = (0..8).map(|_| feed(&app, &k, &m, json!([contact("Ann", "ann@example.com")])));
+        let answers = futures::future::join_all(calls).await;
+        let queued: u64 = answers.iter().map(|(s, b)| {
+            assert_eq!(*s, 200, "{b}");
+            b["queued"].as_u64().unwrap()
+        }).sum();
+        assert_eq!(queued, 1, "{answers:?}");
+    }
+);

@@ -35,6 +35,7 @@ struct Receiver {
 #[derive(Clone, Copy)]
 enum Answer {
     Status(u16),
+    /// 307: a client that followed it would POST again to the other path.
     RedirectTo(&'static str),
 }
 
@@ -73,7 +74,7 @@ impl Receiver {
                     .status(poem::http::StatusCode::from_u16(s).unwrap())
                     .body("receiver says hello"),
                 Answer::RedirectTo(to) => Response::builder()
-                    .status(poem::http::StatusCode::FOUND)
+                    .status(poem::http::StatusCode::TEMPORARY_REDIRECT)
                     .header("location", to)
                     .finish(),
             }
@@ -83,15 +84,16 @@ impl Receiver {
             seen: seen.clone(),
             script: Arc::new(script),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        let acceptor = poem::listener::TcpListener::bind(format!("127.0.0.1:{port}"));
+        use poem::listener::{Acceptor, Listener};
+        let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .unwrap();
+        let port = acceptor.local_addr()[0].as_socket_addr().unwrap().port();
         let app = poem::Route::new()
-            .at("/*path", poem::post(receive))
+            .at("/*path", poem::post(receive).get(receive))
             .data(st);
-        tokio::spawn(poem::Server::new(acceptor).run(app));
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
         Receiver {
             url: format!("http://127.0.0.1:{port}/hooks"),
             seen,
@@ -280,7 +282,7 @@ db_test!(
             assert!(started.elapsed() < Duration::from_secs(20), "{h}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
-        assert_eq!((&d["status"], &d["response_code"]), (&json!("pending"), &json!(302)), "{d}");
+        assert_eq!((&d["status"], &d["response_code"]), (&json!("pending"), &json!(307)), "{d}");
         assert!(d["error"].as_str().unwrap().contains("redirect"), "{d}");
         assert!(d["next_attempt_at"].is_string());
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -425,6 +427,44 @@ async fn with_the_operator_setting_off_private_targets_are_refused() {
     }
     let (_, list) = app.get("/api/v1/hooks", &org.owner_key).await;
     assert_eq!(list["pagination"]["total"], 0);
+
+    // At send: a subscription whose target now reaches this machine (its URL changed under
+    // it here; a re-pointed name does the same through the resolver) is not sent to.
+    let receiver = Receiver::start(vec![Answer::Status(200)]).await;
+    let k = &org.owner_key;
+    app.program(k, program_body("spring")).await;
+    let sub = subscribe(&app, k, "MemberAdd", "https://hooks.invalid/x").await;
+    let loopback = receiver.url.replace("http://", "https://");
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE webhook SET target_url = '{loopback}' WHERE public_id = '{}'",
+            sub["web_hook_id"].as_str().unwrap()
+        ))
+        .await
+        .unwrap();
+    member(&app, k, "pat@example.com").await;
+    let started = Instant::now();
+    let d = loop {
+        let h = history(&app, k, "MemberAdd").await;
+        if h["deliveries"][0]["last_attempt_at"].is_string() {
+            break h["deliveries"][0].clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{h}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        (&d["status"], &d["response_code"]),
+        (&json!("pending"), &Value::Null),
+        "{d}"
+    );
+    assert!(
+        d["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a public address"),
+        "{d}"
+    );
+    assert!(receiver.seen().is_empty(), "nothing reached the receiver");
 }
 
 /// The real binary on SQLite, killed (SIGKILL) while a delivery waits for its retry, then

@@ -88,7 +88,7 @@ pub enum WebhookDeliveryStatus {
     Succeeded,
     /// Every attempt failed, or the receiver answered 410 Gone.
     Failed,
-    /// Not sent: the subscription was unsubscribed or disabled first.
+    /// Not sent (any more): the subscription was unsubscribed or disabled while it was due.
     Cancelled,
 }
 

@@ -31,8 +31,9 @@ pub struct RrWebHookSubscription {
     pub event: Line<64>,
 }
 
-/// 003's `WebHookSubscriptionResult`, with the secret and the subscription.
-#[derive(Object, Debug)]
+/// 003's `WebHookSubscriptionResult`, with the secret and the subscription. (No `Debug`: it
+/// holds the secret.)
+#[derive(Object)]
 pub struct RrWebHookSubscriptionResult {
     /// The subscription's id (`whk_…`): the key to unsubscribe.
     pub web_hook_id: String,

@@ -11,7 +11,7 @@
 //! - everything else is queued, and the outbox worker (`send`) mails it.
 //!
 //! The decisions and the queued rows are one transaction under the org's invite lock
-//! (`store::invites::lock_org`), so racing feeds cannot break the window or the cap.
+//! (`store::orgs::lock_for_update`), so racing feeds cannot break the window or the cap.
 //! The member must be live and have an active code: the invite carries their share link.
 pub mod send;
 
@@ -26,7 +26,7 @@ use super::values::Email;
 use super::{ids, Ctx, PageReq};
 use crate::error::{AppError, Result};
 use crate::store::invites::{self as store, NewInvite};
-use crate::store::{unsubscribes, Db, Page};
+use crate::store::{orgs, unsubscribes, Db, Page};
 
 /// Contacts one feed may carry.
 pub const MAX_CONTACTS: usize = 1000;
@@ -119,7 +119,7 @@ pub async fn feed(
     let now = super::clock::now();
     let keys: Vec<String> = parsed.iter().map(|(_, _, k)| k.clone()).collect();
     let txn = db.write(ctx).await?;
-    store::lock_org(ctx, &txn).await?;
+    orgs::lock_for_update(ctx, &txn).await?;
     let unsubscribed: HashSet<String> = unsubscribes::listed_among(ctx, &*txn, &keys)
         .await?
         .into_iter()

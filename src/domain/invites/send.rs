@@ -36,11 +36,10 @@ pub fn spawn(db: Db, mailer: Arc<Mailer>, base: String) -> tokio::task::JoinHand
         concurrency: 4,
         per_org: 2,
         poll: Duration::from_secs(1),
+        // Inside `LEASE`: two short transactions and the mail server's 15 s.
+        run_timeout: Duration::from_secs(45),
     };
-    tokio::spawn(crate::jobs::run(
-        Arc::new(Outbox { db, mailer, base }),
-        limits,
-    ))
+    crate::jobs::spawn(Arc::new(Outbox { db, mailer, base }), limits)
 }
 
 struct Outbox {
@@ -64,12 +63,13 @@ impl crate::jobs::Queue for Outbox {
     const NAME: &'static str = "invites";
 
     async fn claim(&self, limit: usize, busy: &[i64]) -> Result<Vec<InviteRow>> {
-        let now = super::super::clock::now();
-        if !store::any_due(self.db.conn(), now).await? {
+        if !store::any_due(self.db.conn(), super::super::clock::now()).await? {
             return Ok(vec![]);
         }
-        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
         let txn = self.db.write_admin().await?;
+        // The lease starts once the writer is ours.
+        let now = super::super::clock::now();
+        let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
         let claimed = store::claim(&txn, now, lease, limit as u64, busy).await?;
         txn.commit().await?;
         Ok(claimed)
@@ -83,11 +83,12 @@ impl crate::jobs::Queue for Outbox {
 
     async fn run(&self, invite: InviteRow) -> Result<()> {
         let (status, next, error) = match self.send(&invite).await {
-            Ok(Sent::Sent) => ("sent", None, None),
+            Ok(Sent::Mailed) => ("sent", None, None),
             Ok(Sent::Skipped(why)) => ("skipped", None, Some(why)),
             Ok(Sent::Failed(why)) => ("failed", None, Some(why)),
             Err(e) => {
-                let attempt = usize::try_from(invite.attempts + 1).unwrap_or(usize::MAX);
+                // `attempts` already counts this one (the claim counted it).
+                let attempt = usize::try_from(invite.attempts).unwrap_or(usize::MAX);
                 let why = e.to_string();
                 match SCHEDULE.get(attempt) {
                     Some(delay) => {
@@ -112,7 +113,7 @@ impl crate::jobs::Queue for Outbox {
 
 /// How an attempt ended, when it did not fail in a way worth retrying.
 enum Sent {
-    Sent,
+    Mailed,
     Skipped(String),
     Failed(String),
 }
@@ -201,7 +202,7 @@ impl Outbox {
                 unsubscribe_url,
             })
             .await?;
-        Ok(Sent::Sent)
+        Ok(Sent::Mailed)
     }
 }
 
