@@ -1,5 +1,6 @@
 //! A webhook receiver that verifies Vouch's signatures the Standard Webhooks way: what a tenant
-//! writes on their side, in Rust (README, "Receiving webhooks", shows the same check in Python).
+//! writes on their side, in Rust (README, "Webhooks (seed 003)", "Receiving them", shows the same
+//! check in Python).
 //!
 //!   WEBHOOK_SECRET=whsec_… cargo run --example webhook_receiver [-- 127.0.0.1:9000 [COUNT]]
 //!

@@ -8,9 +8,9 @@
 //!   `ix_invite_due` serves the worker's scans.
 use chrono::{DateTime, Utc};
 use entities::{invite, member};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::scope::scoped;
@@ -139,24 +139,21 @@ pub async fn claim<C: ConnectionTrait>(
     busy: &[i64],
 ) -> Result<Vec<InviteRow>> {
     use invite::Column as I;
-    let mut due = Query::select();
-    due.column(I::Id)
-        .from(invite::Entity)
-        .and_where(Expr::cust("invite.status = 'queued'"))
-        .and_where(Expr::col(I::NextAttemptAt).lte(now))
-        .and_where(
-            Expr::col(I::LockedUntil)
-                .is_null()
-                .or(Expr::col(I::LockedUntil).lte(now)),
-        )
-        .order_by(I::NextAttemptAt, sea_orm::Order::Asc)
-        .limit(limit);
-    if !busy.is_empty() {
-        due.and_where(Expr::col(I::OrgId).is_not_in(busy.iter().copied()));
-    }
-    if db.get_database_backend() == DbBackend::Postgres {
-        due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
+    let cols = super::leases::Columns {
+        id: I::Id,
+        org_id: I::OrgId,
+        next_attempt_at: I::NextAttemptAt,
+        locked_until: I::LockedUntil,
+    };
+    let due = super::leases::due_ids(
+        db.get_database_backend(),
+        invite::Entity,
+        "invite.status = 'queued'",
+        cols,
+        now,
+        limit,
+        busy,
+    );
     Ok(invite::Entity::update_many()
         .col_expr(I::LockedUntil, Expr::value(lease_until))
         .col_expr(I::Attempts, Expr::col(I::Attempts).add(1))

@@ -15,6 +15,7 @@ pub mod api_keys;
 pub mod employees;
 pub mod events;
 pub mod invites;
+pub mod leases;
 pub mod members;
 pub mod orgs;
 pub mod programs;

@@ -11,10 +11,10 @@
 //!   partial index `ix_webhook_delivery_due`.
 use chrono::{DateTime, Utc};
 use entities::{event, webhook, webhook_delivery};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
-    Statement, Value,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set, Statement,
+    Value,
 };
 
 use super::scope::{scoped, update};
@@ -255,24 +255,21 @@ pub async fn claim<C: ConnectionTrait>(
     busy: &[i64],
 ) -> Result<Vec<Claimed>> {
     use webhook_delivery::Column as D;
-    let mut due = Query::select();
-    due.column(D::Id)
-        .from(webhook_delivery::Entity)
-        .and_where(Expr::cust("webhook_delivery.status = 'pending'"))
-        .and_where(Expr::col(D::NextAttemptAt).lte(now))
-        .and_where(
-            Expr::col(D::LockedUntil)
-                .is_null()
-                .or(Expr::col(D::LockedUntil).lte(now)),
-        )
-        .order_by(D::NextAttemptAt, sea_orm::Order::Asc)
-        .limit(limit);
-    if !busy.is_empty() {
-        due.and_where(Expr::col(D::OrgId).is_not_in(busy.iter().copied()));
-    }
-    if db.get_database_backend() == DbBackend::Postgres {
-        due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
+    let cols = super::leases::Columns {
+        id: D::Id,
+        org_id: D::OrgId,
+        next_attempt_at: D::NextAttemptAt,
+        locked_until: D::LockedUntil,
+    };
+    let due = super::leases::due_ids(
+        db.get_database_backend(),
+        webhook_delivery::Entity,
+        "webhook_delivery.status = 'pending'",
+        cols,
+        now,
+        limit,
+        busy,
+    );
     let deliveries = webhook_delivery::Entity::update_many()
         .col_expr(D::LockedUntil, Expr::value(lease_until))
         .col_expr(D::Attempts, Expr::col(D::Attempts).add(1))

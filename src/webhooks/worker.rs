@@ -91,6 +91,7 @@ impl crate::jobs::Queue for Deliveries {
             return Ok(vec![]);
         }
         let txn = self.db.write_admin().await?;
+        crate::store::leases::relaxed_durability(&txn).await?;
         // The lease starts once the writer is ours: waiting for it must not shorten the lease.
         let now = crate::domain::clock::now();
         let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
@@ -101,6 +102,7 @@ impl crate::jobs::Queue for Deliveries {
 
     async fn release(&self, ids: Vec<i64>) -> crate::error::Result<()> {
         let txn = self.db.write_admin().await?;
+        crate::store::leases::relaxed_durability(&txn).await?;
         store::release(&txn, ids).await?;
         txn.commit().await
     }
@@ -151,6 +153,7 @@ async fn deliver(db: &Db, sender: &Sender, c: Claimed) -> crate::error::Result<(
         "webhook attempt"
     );
     let txn = db.write_admin().await?;
+    crate::store::leases::relaxed_durability(&txn).await?;
     store::record_attempt(&txn, &c.delivery, attempt).await?;
     if outcome.status == Some(410) {
         store::disable(&txn, hook.id, "the receiver answered 410 Gone").await?;

@@ -67,6 +67,7 @@ impl crate::jobs::Queue for Outbox {
             return Ok(vec![]);
         }
         let txn = self.db.write_admin().await?;
+        crate::store::leases::relaxed_durability(&txn).await?;
         // The lease starts once the writer is ours.
         let now = super::super::clock::now();
         let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
@@ -77,6 +78,7 @@ impl crate::jobs::Queue for Outbox {
 
     async fn release(&self, ids: Vec<i64>) -> Result<()> {
         let txn = self.db.write_admin().await?;
+        crate::store::leases::relaxed_durability(&txn).await?;
         store::release(&txn, ids).await?;
         txn.commit().await
     }
@@ -102,6 +104,7 @@ impl crate::jobs::Queue for Outbox {
         };
         tracing::info!(invite = %invite.public_id, status, "invite attempt");
         let txn = self.db.write_admin().await?;
+        crate::store::leases::relaxed_durability(&txn).await?;
         store::record(&txn, invite.id, status, next, error).await?;
         txn.commit().await
     }
