@@ -43,6 +43,14 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
+/// `s` safe inside HTML text and attribute values (the mails' HTML parts).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// One message to send.
 pub struct Outgoing {
     pub to: String,

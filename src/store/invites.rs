@@ -9,9 +9,7 @@
 use chrono::{DateTime, Utc};
 use entities::{invite, member};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::scope::scoped;
 use super::{Page, WriteTxn};
@@ -116,17 +114,22 @@ pub async fn list<C: ConnectionTrait>(
         .await
 }
 
+/// The table as a leased queue (`super::leases`).
+fn table() -> super::leases::Table<invite::Entity> {
+    use invite::Column as I;
+    super::leases::Table {
+        entity: invite::Entity,
+        due_sql: "invite.status = 'queued'",
+        id: I::Id,
+        org_id: I::OrgId,
+        next_attempt_at: I::NextAttemptAt,
+        locked_until: I::LockedUntil,
+    }
+}
+
 /// Is any invite due now and not leased? (A read: an idle worker's poll takes no writer.)
 pub async fn any_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<bool> {
-    use invite::Column as I;
-    Ok(invite::Entity::find()
-        .filter(Expr::cust("invite.status = 'queued'"))
-        .filter(I::NextAttemptAt.lte(now))
-        .filter(I::LockedUntil.is_null().or(I::LockedUntil.lte(now)))
-        .limit(1)
-        .one(db)
-        .await?
-        .is_some())
+    table().any_due(db, now).await
 }
 
 /// Leases up to `limit` due invites of orgs not in `busy`, any org's, oldest due first, and
@@ -139,21 +142,7 @@ pub async fn claim<C: ConnectionTrait>(
     busy: &[i64],
 ) -> Result<Vec<InviteRow>> {
     use invite::Column as I;
-    let cols = super::leases::Columns {
-        id: I::Id,
-        org_id: I::OrgId,
-        next_attempt_at: I::NextAttemptAt,
-        locked_until: I::LockedUntil,
-    };
-    let due = super::leases::due_ids(
-        db.get_database_backend(),
-        invite::Entity,
-        "invite.status = 'queued'",
-        cols,
-        now,
-        limit,
-        busy,
-    );
+    let due = table().due_ids(db.get_database_backend(), now, limit, busy);
     Ok(invite::Entity::update_many()
         .col_expr(I::LockedUntil, Expr::value(lease_until))
         .col_expr(I::Attempts, Expr::col(I::Attempts).add(1))

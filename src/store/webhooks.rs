@@ -255,21 +255,7 @@ pub async fn claim<C: ConnectionTrait>(
     busy: &[i64],
 ) -> Result<Vec<Claimed>> {
     use webhook_delivery::Column as D;
-    let cols = super::leases::Columns {
-        id: D::Id,
-        org_id: D::OrgId,
-        next_attempt_at: D::NextAttemptAt,
-        locked_until: D::LockedUntil,
-    };
-    let due = super::leases::due_ids(
-        db.get_database_backend(),
-        webhook_delivery::Entity,
-        "webhook_delivery.status = 'pending'",
-        cols,
-        now,
-        limit,
-        busy,
-    );
+    let due = table().due_ids(db.get_database_backend(), now, limit, busy);
     let deliveries = webhook_delivery::Entity::update_many()
         .col_expr(D::LockedUntil, Expr::value(lease_until))
         .col_expr(D::Attempts, Expr::col(D::Attempts).add(1))
@@ -304,17 +290,22 @@ pub async fn claim<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Is any delivery due now and not leased? (A read, so an idle worker's poll never takes the
-/// writer.)
-pub async fn any_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<bool> {
+/// The table as a leased queue (`super::leases`).
+fn table() -> super::leases::Table<webhook_delivery::Entity> {
     use webhook_delivery::Column as D;
-    Ok(webhook_delivery::Entity::find()
-        .filter(Expr::cust("webhook_delivery.status = 'pending'"))
-        .filter(D::NextAttemptAt.lte(now))
-        .filter(D::LockedUntil.is_null().or(D::LockedUntil.lte(now)))
-        .one(db)
-        .await?
-        .is_some())
+    super::leases::Table {
+        entity: webhook_delivery::Entity,
+        due_sql: "webhook_delivery.status = 'pending'",
+        id: D::Id,
+        org_id: D::OrgId,
+        next_attempt_at: D::NextAttemptAt,
+        locked_until: D::LockedUntil,
+    }
+}
+
+/// Is any delivery due now and not leased? (`leases::Table::any_due`.)
+pub async fn any_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<bool> {
+    table().any_due(db, now).await
 }
 
 /// Gives claimed deliveries back unsent: the lease ends and the attempt is not counted.

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::get;
 use crate::domain::{links, unsubscribes, Ctx};
 use crate::error::{AppError, Result};
-use crate::mail::{Mailer, Outgoing};
+use crate::mail::{escape_html, Mailer, Outgoing};
 use crate::store::{events, Db};
 
 /// What was sent.
@@ -19,13 +19,6 @@ pub struct SentCode {
     pub email: String,
     pub referral_code: String,
     pub share_url: String,
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Mails employee `id` their code. `base` is the server's public URL.

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use super::super::{members, unsubscribes, Ctx};
 use crate::error::Result;
-use crate::mail::{Mailer, Outgoing};
+use crate::mail::{escape_html, Mailer, Outgoing};
 use crate::store::invites::{self as store, InviteRow};
 use crate::store::{orgs, unsubscribes as unsubscribe_store, Db};
 
@@ -119,13 +119,6 @@ enum Sent {
     Mailed,
     Skipped(String),
     Failed(String),
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 impl Outbox {
